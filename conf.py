@@ -1,0 +1,113 @@
+"""《动手学深度学习》笔记版的 Sphinx 配置。源目录是仓库根目录，页面只来自白名单中的路径。"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import dlbook
+from dlbook.provenance import format_build_info
+
+ROOT = Path(__file__).parent
+
+project = "动手学深度学习（笔记版）"
+author = "dlbook 作者"
+copyright = "2026, dlbook 作者"
+version = release = dlbook.__version__
+language = "zh_CN"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
+]
+
+# 以仓库根目录为源目录时，只有这些路径是书的页面。
+root_doc = "index"
+include_patterns = ["index.md", "docs/**", "auto_examples/**"]
+exclude_patterns = ["_build", "auto_examples/**/*.ipynb", "**/*.py", "**/*.zip", "**/*.md5"]
+suppress_warnings = ["config.cache"]
+
+# ---- MyST 与 MyST-NB：构建时执行文本笔记本，并缓存执行结果 ----
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = os.environ.get("DLBOOK_NB_EXECUTION", "cache")
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_timeout = 900
+nb_execution_raise_on_error = True  # 代码单元出错则构建失败
+nb_execution_show_tb = True
+nb_output_stderr = "warn"  # 标准错误上的输出（例如缺字警告）在 -W 下会让构建失败
+nb_merge_streams = True
+
+# ---- sphinx-gallery：examples/ 下每章一个子画廊 ----
+
+
+def _fail_on_glyph_warnings(gallery_conf, fname):
+    """每个画廊示例运行前调用：把 matplotlib 的缺字警告变成错误。"""
+    warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing from.*")
+
+
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+    "reset_modules": ("matplotlib", _fail_on_glyph_warnings),
+    "min_reported_time": 0,
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,  # 示例出错则构建失败
+    "matplotlib_animations": False,
+    "show_memory": False,
+    "backreferences_dir": None,
+}
+
+# ---- API 参考 ----
+autosummary_generate = True
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+
+# ---- HTML ----
+html_theme = "sphinx_book_theme"
+html_title = "动手学深度学习（笔记版）"
+html_search_language = "zh"
+html_search_options = {"dict": ""}  # 使用 jieba 自带词典，避免每次构建重新加载
+html_static_path: list[str] = []
+html_last_updated_fmt = "%Y-%m-%d"
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "home_page_in_toc": True,
+    "extra_footer": f"<p>{format_build_info()}。</p>",
+}
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+
+def _check_gallery_times(app, exception):
+    """构建结束时检查：任何画廊示例报告 0 秒运行，说明它根本没有执行，构建失败。"""
+    if exception is not None or not app.config.sphinx_gallery_conf.get("plot_gallery"):
+        return
+    zero = re.compile(r"\*\*Total running time of the script:\*\* \(\s*0 minutes\s+0\.000 seconds\)")
+    bad = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "auto_examples").rglob("plot_*.rst")
+        if zero.search(path.read_text(encoding="utf-8"))
+    ]
+    if bad:
+        raise RuntimeError("这些画廊示例报告 0 秒运行（没有真正执行）：" + ", ".join(bad))
+
+
+def setup(app):
+    app.connect("build-finished", _check_gallery_times)

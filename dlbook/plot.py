@@ -1,0 +1,175 @@
+"""绘图：图的尺寸、折线图、图像网格与本书统一的中文字体设置。
+
+在脚本、Jupyter 与 sphinx-gallery 中行为一致：函数只画图并返回 ``Axes``，
+不调用 ``plt.show()``，由调用者（或 sphinx-gallery）决定何时显示、保存图像。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+__all__ = ["use_book_style", "set_figsize", "set_axes", "plot", "show_images"]
+
+# 按顺序尝试的中文字体：Debian/Ubuntu 的 fonts-noto-cjk、macOS、Windows 的常见字体。
+CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+]
+
+
+def use_book_style() -> None:
+    """设置中文字体与负号显示，使图中的中文不会变成方框。可以重复调用。
+
+    Examples
+    --------
+    >>> use_book_style()
+    >>> plt.rcParams["axes.unicode_minus"]
+    False
+    """
+    families = list(plt.rcParams["font.sans-serif"])
+    plt.rcParams["font.sans-serif"] = CJK_FONTS + [f for f in families if f not in CJK_FONTS]
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["axes.unicode_minus"] = False
+
+
+def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
+    """设置之后新建的图的默认尺寸（英寸），并启用本书的字体设置。"""
+    use_book_style()
+    plt.rcParams["figure.figsize"] = figsize
+
+
+def set_axes(
+    axes: plt.Axes,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    xscale: str = "linear",
+    yscale: str = "linear",
+    legend: Sequence[str] | None = None,
+) -> None:
+    """一次设置坐标轴的标签、范围、刻度类型与图例，并打开网格。"""
+    axes.set_xlabel(xlabel or "")
+    axes.set_ylabel(ylabel or "")
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    if xlim is not None:
+        axes.set_xlim(xlim)
+    if ylim is not None:
+        axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid(True)
+
+
+def _to_numpy(a: Any) -> np.ndarray:
+    if isinstance(a, torch.Tensor):
+        return a.detach().cpu().numpy()
+    return np.asarray(a)
+
+
+def _is_single_series(a: Any) -> bool:
+    return (hasattr(a, "ndim") and a.ndim == 1) or (
+        isinstance(a, list) and len(a) > 0 and not hasattr(a[0], "__len__")
+    )
+
+
+def plot(
+    X: Any,
+    Y: Any = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    legend: Sequence[str] | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    xscale: str = "linear",
+    yscale: str = "linear",
+    fmts: Sequence[str] = ("-", "m--", "g-.", "r:"),
+    figsize: tuple[float, float] = (3.5, 2.5),
+    axes: plt.Axes | None = None,
+) -> plt.Axes:
+    """画一条或多条折线。
+
+    ``X`` 与 ``Y`` 可以是一维序列，也可以是多个序列组成的列表；只给 ``X`` 时它被当作 ``Y``，
+    横坐标取 0, 1, 2, ...。张量会先被移到 CPU 并脱离计算图。
+
+    Examples
+    --------
+    >>> x = torch.arange(0, 3, 0.1)
+    >>> ax = plot(x, [x**2, 2 * x], xlabel="x", legend=["x^2", "2x"])
+    >>> len(ax.get_lines())
+    2
+    >>> plt.close("all")
+    """
+    if Y is None:
+        X, Y = [[]] * (1 if _is_single_series(X) else len(X)), X
+    if _is_single_series(X):
+        X = [X]
+    if _is_single_series(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        X = X * len(Y)
+    if axes is None:
+        set_figsize(figsize)
+        axes = plt.figure().gca()
+    else:
+        use_book_style()
+    for x, y, fmt in zip(X, Y, fmts * (len(Y) // len(fmts) + 1)):
+        y = _to_numpy(y)
+        x = _to_numpy(x)
+        if len(x):
+            axes.plot(x, y, fmt)
+        else:
+            axes.plot(y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+    return axes
+
+
+def show_images(
+    imgs: Any,
+    num_rows: int,
+    num_cols: int,
+    titles: Sequence[str] | None = None,
+    scale: float = 1.5,
+    cmap: str = "gray",
+) -> np.ndarray:
+    """把一批图像画成 ``num_rows × num_cols`` 的网格，可为每张图加标题，返回 ``Axes`` 数组。
+
+    图像可以是形状 ``(N, H, W)``、``(N, 1, H, W)`` 或 ``(N, H, W, 3)`` 的张量或数组。
+
+    Examples
+    --------
+    >>> axes = show_images(torch.rand(6, 28, 28), 2, 3, titles=list("abcdef"))
+    >>> axes.shape, axes[0, 1].get_title()
+    ((2, 3), 'b')
+    >>> plt.close("all")
+    """
+    if num_rows < 1 or num_cols < 1:
+        raise ValueError(f"num_rows 与 num_cols 必须为正，收到 {num_rows} 与 {num_cols}")
+    use_book_style()
+    imgs = _to_numpy(imgs)
+    if imgs.ndim == 4 and imgs.shape[1] in (1, 3) and imgs.shape[-1] not in (1, 3):
+        imgs = imgs.transpose(0, 2, 3, 1)
+    if imgs.ndim == 4 and imgs.shape[-1] == 1:
+        imgs = imgs[..., 0]
+    figsize = (num_cols * scale, num_rows * scale * (1.25 if titles else 1.0))
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= len(imgs):
+            continue
+        ax.imshow(imgs[i], cmap=cmap)
+        if titles is not None and i < len(titles):
+            ax.set_title(titles[i], fontsize=8)
+    plt.tight_layout()
+    return axes

@@ -1,0 +1,53 @@
+"""记录“这些数字是怎么来的”：dlbook 与 PyTorch 的版本、设备、运行档位与数据来源。
+
+书的每一页页脚都显示这里的信息，读者据此判断页面上的训练结果出自什么环境。
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+
+import torch
+
+from . import __version__
+from .devices import best_device
+
+__all__ = ["build_info", "format_build_info"]
+
+
+def build_info() -> dict[str, str]:
+    """收集当前环境的版本、设备与运行档位。
+
+    Examples
+    --------
+    >>> info = build_info()
+    >>> sorted(info)
+    ['device', 'dlbook', 'profile', 'python', 'torch']
+    """
+    return {
+        "dlbook": __version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "device": str(best_device()),
+        "profile": os.environ.get("DLBOOK_PROFILE", "auto"),
+    }
+
+
+def format_build_info(info: dict[str, str] | None = None) -> str:
+    """把 :func:`build_info` 的结果写成一行中文说明。
+
+    Examples
+    --------
+    >>> format_build_info({"dlbook": "0.1.0", "torch": "2.4.0", "python": "3.11.7",
+    ...                    "device": "cpu", "profile": "auto"})
+    '本页数字由 dlbook 0.1.0、PyTorch 2.4.0（Python 3.11.7）在 cpu 上以 auto 档位运行得出'
+    """
+    info = build_info() if info is None else info
+    text = (
+        f"本页数字由 dlbook {info['dlbook']}、PyTorch {info['torch']}（Python {info['python']}）"
+        f"在 {info['device']} 上以 {info['profile']} 档位运行得出"
+    )
+    if "data" in info:
+        text += f"；数据来源：{info['data']}"
+    return text
