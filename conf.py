@@ -11,6 +11,7 @@ import dlbook
 from dlbook.provenance import format_build_info
 
 ROOT = Path(__file__).parent
+GALLERY_DIR = "auto_examples"
 
 project = "动手学深度学习（笔记版）"
 author = "dlbook 作者"
@@ -39,7 +40,9 @@ suppress_warnings = ["config.cache"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = os.environ.get("DLBOOK_NB_EXECUTION", "cache")
-nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_cache_path = os.environ.get(
+    "DLBOOK_JUPYTER_CACHE", str(ROOT / "_build" / ".jupyter_cache")
+)
 nb_execution_timeout = 900
 nb_execution_raise_on_error = True  # 代码单元出错则构建失败
 nb_execution_show_tb = True
@@ -56,7 +59,7 @@ def _fail_on_glyph_warnings(gallery_conf, fname):
 
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
-    "gallery_dirs": "auto_examples",
+    "gallery_dirs": GALLERY_DIR,
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "remove_config_comments": True,
@@ -96,17 +99,23 @@ copybutton_prompt_is_regexp = True
 
 
 def _check_gallery_times(app, exception):
-    """构建结束时检查：任何画廊示例报告 0 秒运行，说明它根本没有执行，构建失败。"""
-    if exception is not None or not app.config.sphinx_gallery_conf.get("plot_gallery"):
+    """构建结束时检查每个画廊示例都真正运行过：没有运行时间或报告 0 秒的示例让构建失败。
+
+    文件名不以 ``plot_`` 开头的脚本不会被执行，它的页面里也就没有运行时间，这里一并拦下。
+    """
+    if exception is not None or str(app.config.plot_gallery).lower() in {"0", "false"}:
         return
-    zero = re.compile(r"\*\*Total running time of the script:\*\* \(\s*0 minutes\s+0\.000 seconds\)")
-    bad = [
-        str(path.relative_to(ROOT))
-        for path in (ROOT / "auto_examples").rglob("plot_*.rst")
-        if zero.search(path.read_text(encoding="utf-8"))
-    ]
+    timing = re.compile(
+        r"\*\*Total running time of the script:\*\* \(\s*(\d+) minutes\s+([\d.]+) seconds\)"
+    )
+    bad = []
+    for script in sorted((ROOT / GALLERY_DIR).rglob("*.py")):
+        rst = script.with_suffix(".rst")
+        found = timing.search(rst.read_text(encoding="utf-8")) if rst.exists() else None
+        if found is None or int(found[1]) * 60 + float(found[2]) == 0:
+            bad.append(str(script.relative_to(ROOT)))
     if bad:
-        raise RuntimeError("这些画廊示例报告 0 秒运行（没有真正执行）：" + ", ".join(bad))
+        raise RuntimeError("这些画廊示例没有运行或报告 0 秒运行：" + ", ".join(bad))
 
 
 def setup(app):

@@ -1,0 +1,89 @@
+"""构建守卫：用本书真实的 conf.py 在临时目录里构建小项目，确认出错的页面和示例会让构建失败。"""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGE_HEADER = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
+
+
+def _project(tmp_path: Path, page_code: str, examples: dict[str, str]) -> Path:
+    shutil.copy(ROOT / "conf.py", tmp_path / "conf.py")
+    (tmp_path / "index.md").write_text(
+        "# 测试\n\n```{toctree}\ndocs/page\nauto_examples/index\n```\n", encoding="utf-8"
+    )
+    (tmp_path / "docs").mkdir()
+    page = PAGE_HEADER + "# 页面\n\n```{code-cell} ipython3\n" + page_code + "\n```\n"
+    (tmp_path / "docs" / "page.md").write_text(page, encoding="utf-8")
+    gallery = tmp_path / "examples" / "chapter_demo"
+    gallery.mkdir(parents=True)
+    (tmp_path / "examples" / "GALLERY_HEADER.rst").write_text("示例\n====\n", encoding="utf-8")
+    (gallery / "GALLERY_HEADER.rst").write_text("演示\n====\n", encoding="utf-8")
+    for name, body in examples.items():
+        (gallery / name).write_text(textwrap.dedent(body), encoding="utf-8")
+    return tmp_path
+
+
+def _build(project: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", ".", "_build"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+GOOD_EXAMPLE = '''\
+"""
+正常的示例
+==========
+
+计算一个数。
+"""
+
+import time
+
+time.sleep(0.01)
+print(sum(range(10)))
+'''
+
+
+def test_clean_project_builds(tmp_path):
+    result = _build(_project(tmp_path, "print(1 + 1)", {"plot_good.py": GOOD_EXAMPLE}))
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "_build" / "docs" / "page.html").read_text(encoding="utf-8")
+    assert "2" in html
+
+
+def test_code_cell_that_raises_fails_the_build(tmp_path):
+    result = _build(
+        _project(tmp_path, "raise ValueError('页面出错')", {"plot_good.py": GOOD_EXAMPLE})
+    )
+    assert result.returncode != 0
+    assert "页面出错" in result.stdout + result.stderr
+
+
+def test_gallery_example_that_raises_fails_the_build(tmp_path):
+    bad = GOOD_EXAMPLE.replace("print(sum(range(10)))", "raise RuntimeError('示例出错')")
+    result = _build(_project(tmp_path, "print(1)", {"plot_bad.py": bad}))
+    assert result.returncode != 0
+    assert "示例出错" in result.stdout + result.stderr
+
+
+def test_example_that_did_not_run_fails_the_build(tmp_path):
+    # 文件名不以 plot_ 开头的示例不会执行，报告 0 秒运行，构建应当失败。
+    result = _build(_project(tmp_path, "print(1)", {"skipped_demo.py": GOOD_EXAMPLE}))
+    assert result.returncode != 0
+    assert "没有运行" in result.stdout + result.stderr
