@@ -5,13 +5,83 @@
 
 __version__ = "0.1.0"
 
+from .calculus import describe_graph, difference_quotient, scale_by_control_flow, value_and_grad_2d
+from .data import (
+    FASHION_MNIST_LABELS,
+    FashionMNIST,
+    data_dir,
+    fashion_mnist_labels,
+    load_array,
+    load_fashion_mnist,
+    load_house_prices,
+    polynomial_data,
+    read_fashion_mnist,
+    synthetic_linear_data,
+)
 from .devices import best_device, cpu, gpu, list_devices, num_gpus, try_all_gpus, try_gpu
+from .diagrams.calculus import draw_gradient_field
+from .diagrams.tensors import (
+    contiguous_strides,
+    describe_layout,
+    draw_storage,
+    draw_views,
+    satisfies_contiguity,
+    shares_storage,
+    storage_indices,
+    storage_size,
+    storage_values,
+)
+from .checkpoint import load_checkpoint, save_checkpoint
+from .experiments import (
+    EXPERIMENTS,
+    Experiment,
+    get_experiment,
+    register,
+    results_table,
+    run_experiment,
+)
+from .liveplot import LivePlot
 from .metrics import Accumulator
+from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
+from .training import (
+    EpochRecord,
+    History,
+    evaluate_accuracy,
+    evaluate_loss,
+    init_weights,
+    train_classifier,
+    train_regression,
+)
 from .plot import plot, set_axes, set_figsize, show_images, use_book_style
+from .profiles import resolve_profile
 from .seeding import seed_everything
 from .timing import Timer
 
 __all__ = [
+    "FASHION_MNIST_LABELS",
+    "FashionMNIST",
+    "data_dir",
+    "fashion_mnist_labels",
+    "load_array",
+    "load_fashion_mnist",
+    "load_house_prices",
+    "polynomial_data",
+    "read_fashion_mnist",
+    "synthetic_linear_data",
+    "contiguous_strides",
+    "describe_graph",
+    "describe_layout",
+    "difference_quotient",
+    "draw_gradient_field",
+    "draw_storage",
+    "draw_views",
+    "satisfies_contiguity",
+    "scale_by_control_flow",
+    "shares_storage",
+    "storage_indices",
+    "storage_size",
+    "storage_values",
+    "value_and_grad_2d",
     "Accumulator",
     "Timer",
     "best_device",
@@ -27,4 +97,27 @@ __all__ = [
     "try_all_gpus",
     "try_gpu",
     "use_book_style",
+    "softmax",
+    "cross_entropy",
+    "accuracy",
+    "sgd",
+    "linreg",
+    "squared_loss",
+    "EpochRecord",
+    "History",
+    "LivePlot",
+    "evaluate_accuracy",
+    "evaluate_loss",
+    "init_weights",
+    "load_checkpoint",
+    "save_checkpoint",
+    "train_classifier",
+    "train_regression",
+    "EXPERIMENTS",
+    "Experiment",
+    "get_experiment",
+    "register",
+    "results_table",
+    "run_experiment",
+    "resolve_profile",
 ]

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .data.cli import add_data_commands
+from .experiments import add_experiment_commands
 from .provenance import build_info
 
 
@@ -26,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     info = sub.add_parser("info", help="显示版本、设备与运行档位")
     info.set_defaults(func=_cmd_info)
+    add_data_commands(sub)
+    add_experiment_commands(sub)
     return parser
 
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 
 import torch
@@ -17,20 +16,26 @@ __all__ = ["build_info", "format_build_info"]
 
 
 def build_info() -> dict[str, str]:
-    """收集当前环境的版本、设备与运行档位。
+    """收集当前环境的版本、设备、运行档位与 Fashion-MNIST 的来源（只查看文件，不解码）。
 
     Examples
     --------
     >>> info = build_info()
     >>> sorted(info)
-    ['device', 'dlbook', 'profile', 'python', 'torch']
+    ['data', 'device', 'dlbook', 'profile', 'python', 'torch']
+    >>> info["data"].startswith("Fashion-MNIST")
+    True
     """
+    from .data.fashion_mnist import describe_fashion_mnist_source
+    from .profiles import profile_setting
+
     return {
         "dlbook": __version__,
         "torch": torch.__version__,
         "python": platform.python_version(),
         "device": str(best_device()),
-        "profile": os.environ.get("DLBOOK_PROFILE", "auto"),
+        "profile": profile_setting(),
+        "data": describe_fashion_mnist_source(),
     }
 
 

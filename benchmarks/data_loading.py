@@ -1,0 +1,148 @@
+"""读取一轮 Fashion-MNIST 训练集：dlbook 的张量切片 vs. torchvision 的逐样本变换（D2L 的做法）。
+
+两种做法在同一次运行里比较，批量 256，图像 28×28 与缩放到 224×224 两种情形：
+
+* ours：``dlbook.load_fashion_mnist``：整个数据集是一个 ``uint8`` 张量，每批一次索引，
+  再整批转成浮点数、整批缩放；
+* torchvision：``FashionMNIST`` + ``ToTensor``（224 时再加 ``Resize``）+ ``DataLoader``，
+  ``num_workers=4``（D2L 的设置）与 ``num_workers=0`` 各测一次。
+
+每种做法都计入“建数据集 + 建迭代器 + 遍历一轮”的时间；dlbook 第一次读数据时的一次性解码
+（解压、检查、算摘要、写缓存）单独报告。torchvision 读取的是从 Debian 包
+``dataset-fashion-mnist`` 解压到临时目录的原始文件（它要求的目录布局），不下载任何东西。
+
+运行：``python benchmarks/data_loading.py``；最后一行是 28×28、``num_workers=4`` 的比较。
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+def torchvision_layout(source: Path, root: Path) -> None:
+    """把四个 .gz 文件解压到 torchvision 期望的 ``root/FashionMNIST/raw/``。"""
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in FILES:
+        with gzip.open(source / f"{name}.gz", "rb") as src, open(raw / name, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+
+
+def epoch_ours(batch_size: int, resize: int | None, device: torch.device) -> tuple[float, int]:
+    import dlbook
+
+    start = time.perf_counter()
+    train_iter, _ = dlbook.load_fashion_mnist(batch_size, resize, device=device, seed=0)
+    n = 0
+    for X, _ in train_iter:  # 批次已经在 device 上、是 [0, 1] 的 float32
+        n += len(X)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, n
+
+
+def epoch_torchvision(
+    root: Path, batch_size: int, resize: int | None, workers: int, device: torch.device
+) -> tuple[float, int]:
+    from torch.utils.data import DataLoader
+    from torchvision import datasets, transforms
+
+    start = time.perf_counter()
+    trans = [transforms.ToTensor()]
+    if resize:
+        trans.insert(0, transforms.Resize(resize))
+    dataset = datasets.FashionMNIST(
+        root=str(root), train=True, transform=transforms.Compose(trans), download=False
+    )
+    loader = DataLoader(dataset, batch_size, shuffle=True, num_workers=workers)
+    n = 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        n += len(y)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, n
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[28, 224])
+    parser.add_argument("--workers", type=int, nargs="+", default=[0, 4])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--source", type=Path, default=SYSTEM_DIR, help="四个 .gz 文件所在目录")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    if not all((args.source / f"{n}.gz").is_file() for n in FILES):
+        print(f"{args.source} 里没有 Fashion-MNIST（apt-get install dataset-fashion-mnist）")
+        return 1
+    print(
+        f"torch {torch.__version__}，设备 {device}，{torch.get_num_threads()} 个线程，"
+        f"{os.cpu_count()} 个 CPU 核；批量 {args.batch_size}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        # dlbook 用一个全新的缓存目录，这样第一次读取就是完整的一次性解码。
+        os.environ["DLBOOK_DATA_DIR"] = str(tmp / "dlbook-cache")
+        import dlbook
+
+        start = time.perf_counter()
+        data = dlbook.read_fashion_mnist(args.source)
+        decode = time.perf_counter() - start
+        start = time.perf_counter()
+        dlbook.read_fashion_mnist(args.source)
+        reload = time.perf_counter() - start
+        print(
+            f"一次性解码（解压、检查、SHA-256、写缓存）：{decode:.2f} s；之后每次读取：{reload:.3f} s"
+            f"（{data.source}）"
+        )
+        # 让 load_fashion_mnist 读到同一份数据：把它放进这个缓存目录。
+        dlbook.data.fetch_fashion_mnist(copy_from=args.source)
+        dlbook.read_fashion_mnist()
+        torchvision_layout(args.source, tmp / "tv")
+
+        results = {}
+        for size in args.sizes:
+            resize = None if size == 28 else size
+            epoch_ours(args.batch_size, resize, device)  # 预热（页缓存、线程池）
+            ours, n = epoch_ours(args.batch_size, resize, device)
+            print(f"{size}×{size} ours：{ours:.3f} s（{n / ours:,.0f} 个样本/秒）", flush=True)
+            for workers in args.workers:
+                theirs, m = epoch_torchvision(tmp / "tv", args.batch_size, resize, workers, device)
+                assert m == n, (m, n)
+                print(
+                    f"{size}×{size} torchvision num_workers={workers}：{theirs:.3f} s"
+                    f"（{m / theirs:,.0f} 个样本/秒）",
+                    flush=True,
+                )
+                results[size, workers] = (ours, theirs)
+        # 汇总，每项一行；最后一行是 28×28 对 num_workers=4（D2L 的做法）。
+        headline = (28, 4) if (28, 4) in results else next(iter(results))
+        for key in [*(k for k in results if k != headline), headline]:
+            ours, theirs = results[key]
+            name = "data_loading" if key == headline else f"data_loading_{key[0]}px_workers{key[1]}"
+            print(
+                f"{name}: {theirs / ours:.1f}x (ours {ours:.3f} s, "
+                f"torchvision{key[0]}px_workers{key[1]} {theirs:.3f} s)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,23 @@
+"""用代码画出的示意图：代替笔记中的幻灯片截图。"""
+
+from .activations import activation_and_derivative, plot_activations
+from .calculus import draw_gradient_field
+from .conv import (
+    draw_cross_correlation,
+    draw_lenet,
+    draw_multi_channel,
+    draw_padding_and_stride,
+    draw_pooling,
+)
+from .losses import huber_loss, l1_loss, l2_loss, loss_and_gradient, plot_regression_losses
+from .tensors import (
+    contiguous_strides,
+    describe_layout,
+    draw_storage,
+    draw_views,
+    satisfies_contiguity,
+    shares_storage,
+    storage_indices,
+    storage_size,
+    storage_values,
+)

@@ -1,0 +1,206 @@
+"""边训练边画的曲线图：D2L ``Animator`` 的替代品。
+
+同一个 :class:`LivePlot` 在三种环境里都能用，调用方式完全一样：
+
+* **Jupyter / IPython 内核**（包括本书构建时执行页面的内核）：第一次 :meth:`LivePlot.add`
+  显示图像，之后在同一个输出位置原地刷新（``display_id``），不会刷出一长串图。
+  :meth:`LivePlot.finish` 画出最终状态后关闭图，避免单元结束时同一张图再被显示一次。
+* **脚本 + 交互式后端**（TkAgg、QtAgg、macOS 等）：在窗口里刷新，窗口不会阻塞训练。
+* **脚本 + 非交互式后端**（Agg，例如 CI、sphinx-gallery）：只更新曲线数据，不渲染，也不调用
+  ``plt.show``/``plt.pause``（它们在 Agg 下会发出警告）。图在结束后保持打开，sphinx-gallery
+  会把它收进页面；给了 ``save_path`` 时 :meth:`LivePlot.finish` 还会把图写进文件。
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+from .plot import set_axes, use_book_style
+
+__all__ = ["LivePlot"]
+
+_MODES = ("notebook", "window", "static")
+
+
+def _in_notebook_kernel() -> bool:
+    """当前是否运行在 Jupyter 内核里（不导入 IPython，除非它已经被导入）。"""
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _detect_mode(fig: matplotlib.figure.Figure) -> str:
+    backend = matplotlib.get_backend().lower()
+    if _in_notebook_kernel() and "inline" in backend:
+        return "notebook"
+    # 交互式画布会声明它需要的 GUI 框架（tk、qt……）；Agg、PDF、SVG 等为 None。
+    if getattr(fig.canvas, "required_interactive_framework", None):
+        return "window"
+    return "static"
+
+
+class LivePlot:
+    """增量绘制多条曲线，在笔记本、窗口和无显示环境中都能工作。
+
+    Parameters
+    ----------
+    xlabel, ylabel : str, optional
+        坐标轴标签。
+    legend : sequence of str, optional
+        每条曲线的图例，顺序与 :meth:`add` 中 ``ys`` 的顺序一致。
+    xlim, ylim : (float, float), optional
+        坐标轴范围；不给时随数据自动调整。
+    xscale, yscale : {"linear", "log"}
+        坐标轴刻度类型。
+    fmts : sequence of str
+        各条曲线的格式串（颜色与线型），循环使用。
+    figsize : (float, float)
+        图的尺寸（英寸）。
+    save_path : str or path-like, optional
+        :meth:`finish` 时把图写到这个文件（格式由扩展名决定）。
+    mode : {"notebook", "window", "static"}, optional
+        显示方式；默认自动判断（见模块说明）。
+    min_interval : float
+        两次重绘之间至少间隔的秒数（只影响笔记本与窗口模式；:meth:`finish` 总会重绘）。
+
+    Examples
+    --------
+    >>> live = LivePlot(xlabel="epoch", legend=["train loss", "test acc"], xlim=(1, 3))
+    >>> for epoch in range(1, 4):
+    ...     live.add(epoch, (1.0 / epoch, None if epoch < 3 else 0.8))
+    >>> live.mode
+    'static'
+    >>> live.data[0]
+    ([1.0, 2.0, 3.0], [1.0, 0.5, 0.3333333333333333])
+    >>> live.data[1]
+    ([3.0], [0.8])
+    >>> fig = live.finish()
+    >>> plt.close(fig)
+    """
+
+    def __init__(
+        self,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        legend: Sequence[str] | None = None,
+        xlim: tuple[float, float] | None = None,
+        ylim: tuple[float, float] | None = None,
+        xscale: str = "linear",
+        yscale: str = "linear",
+        fmts: Sequence[str] = ("-", "m--", "g-.", "r:"),
+        figsize: tuple[float, float] = (3.5, 2.5),
+        *,
+        save_path: str | os.PathLike[str] | None = None,
+        mode: str | None = None,
+        min_interval: float = 0.2,
+    ) -> None:
+        if mode is not None and mode not in _MODES:
+            raise ValueError(f"mode 必须是 {_MODES} 之一或 None，收到 {mode!r}")
+        if not fmts:
+            raise ValueError("fmts 不能为空")
+        if min_interval < 0:
+            raise ValueError(f"min_interval 不能为负，收到 {min_interval!r}")
+        use_book_style()
+        self.fig, self.axes = plt.subplots(figsize=figsize)
+        self.legend = list(legend) if legend else []
+        self.fmts = list(fmts)
+        self.save_path = Path(save_path) if save_path is not None else None
+        self.mode = mode or _detect_mode(self.fig)
+        self.min_interval = float(min_interval)
+        self._axes_config = dict(
+            xlabel=xlabel, ylabel=ylabel, xlim=xlim, ylim=ylim, xscale=xscale, yscale=yscale
+        )
+        set_axes(self.axes, **self._axes_config)
+        self._xs: list[list[float]] = []
+        self._ys: list[list[float]] = []
+        self._lines: list[Any] = []
+        self._handle: Any = None
+        self._last_draw = float("-inf")
+        self._finished = False
+
+    @property
+    def data(self) -> list[tuple[list[float], list[float]]]:
+        """每条曲线已添加的 ``(x 列表, y 列表)``。"""
+        return [(list(x), list(y)) for x, y in zip(self._xs, self._ys)]
+
+    def add(self, x: float | Sequence[float], ys: float | Sequence[float | None]) -> None:
+        """给每条曲线添加一个点；``ys`` 中为 ``None`` 的曲线这次不加点。
+
+        ``x`` 可以是一个数（所有曲线共用），也可以与 ``ys`` 等长。
+        """
+        if self._finished:
+            raise RuntimeError("这张图已经 finish()，不能再添加数据")
+        if not isinstance(ys, Sequence):
+            ys = [ys]
+        n = len(ys)
+        xs = list(x) if isinstance(x, Sequence) else [x] * n
+        if len(xs) != n:
+            raise ValueError(f"x 有 {len(xs)} 个值而 ys 有 {n} 个")
+        if not self._lines:
+            self._create_lines(n)
+        elif n != len(self._lines):
+            raise ValueError(f"这张图有 {len(self._lines)} 条曲线，这次收到 {n} 个 y 值")
+        for i, (a, b) in enumerate(zip(xs, ys)):
+            if a is not None and b is not None:
+                self._xs[i].append(float(a))
+                self._ys[i].append(float(b))
+                self._lines[i].set_data(self._xs[i], self._ys[i])
+        self.axes.relim()
+        self.axes.autoscale_view()
+        self._refresh(force=False)
+
+    def _create_lines(self, n: int) -> None:
+        self._xs = [[] for _ in range(n)]
+        self._ys = [[] for _ in range(n)]
+        for i in range(n):
+            label = self.legend[i] if i < len(self.legend) else None
+            (line,) = self.axes.plot([], [], self.fmts[i % len(self.fmts)], label=label)
+            self._lines.append(line)
+        if self.legend:
+            self.axes.legend()
+
+    def _refresh(self, force: bool) -> None:
+        if self.mode == "static":
+            return
+        now = time.perf_counter()
+        if not force and now - self._last_draw < self.min_interval:
+            return
+        self._last_draw = now
+        if self.mode == "notebook":
+            from IPython.display import display
+
+            if self._handle is None:
+                self._handle = display(self.fig, display_id=True)
+            else:
+                self._handle.update(self.fig)
+        else:  # window：交互式后端，刷新窗口但不阻塞
+            self.fig.canvas.draw_idle()
+            plt.pause(0.001)
+
+    def finish(self) -> matplotlib.figure.Figure:
+        """画出最终状态并返回图。
+
+        笔记本模式下显示最终的图后关闭它（输出已经在页面里）；脚本中图保持打开，
+        由 sphinx-gallery 收集或由调用者 ``plt.show()``。可以重复调用。
+        """
+        if self._finished:
+            return self.fig
+        self._finished = True
+        self._refresh(force=True)
+        if self.save_path is not None:
+            self.save_path.parent.mkdir(parents=True, exist_ok=True)
+            self.fig.savefig(self.save_path, bbox_inches="tight")
+        if self.mode == "notebook":
+            plt.close(self.fig)
+        return self.fig

@@ -1,0 +1,60 @@
+"""LeNet（LeNet-5）：两个卷积块加三个全连接层，使用 sigmoid 激活与平均池化。"""
+
+from __future__ import annotations
+
+from torch import nn
+
+__all__ = ["lenet"]
+
+
+def lenet(num_classes: int = 10) -> nn.Sequential:
+    """LeNet-5，输入为 ``(批量, 1, 28, 28)`` 的灰度图（例如 Fashion-MNIST）。
+
+    原始 LeNet 的输入是 32×32；这里第一个卷积层四周各填充 2，使 28×28 的输入得到
+    与原网络相同的 28×28 输出，后面的层便与原网络一致：
+
+    ====================  ==================
+    层                     输出形状
+    ====================  ==================
+    卷积 5×5，6 通道，填充 2  6 × 28 × 28
+    平均池化 2×2，步幅 2     6 × 14 × 14
+    卷积 5×5，16 通道        16 × 10 × 10
+    平均池化 2×2，步幅 2     16 × 5 × 5
+    全连接 400 → 120        120
+    全连接 120 → 84         84
+    全连接 84 → 类别数       num_classes
+    ====================  ==================
+
+    每个卷积层和前两个全连接层之后接 sigmoid。输出是未归一化的对数几率（logits），
+    交给 ``nn.CrossEntropyLoss``。
+
+    Parameters
+    ----------
+    num_classes : int, 默认 10
+        类别数。
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = lenet()
+    >>> net(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> sum(p.numel() for p in net.parameters())
+    61706
+    """
+    if num_classes < 1:
+        raise ValueError(f"num_classes 必须为正整数，收到 {num_classes}")
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2),
+        nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        nn.Sigmoid(),
+        nn.Linear(84, num_classes),
+    )

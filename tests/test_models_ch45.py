@@ -1,0 +1,155 @@
+"""第 4 章的教学用块与第 5 章的 LeNet（dlbook.models.blocks、dlbook.models.lenet）。"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from torch import nn
+
+from dlbook.diagrams.conv import (
+    draw_cross_correlation,
+    draw_lenet,
+    draw_multi_channel,
+    draw_padding_and_stride,
+    draw_pooling,
+)
+from dlbook.models.blocks import (
+    MLP,
+    CenteredLayer,
+    FixedHiddenMLP,
+    MyLinear,
+    MySequential,
+    NestMLP,
+    init_constant,
+    init_normal,
+    init_uniform_keep_large,
+    init_xavier,
+    stacked_blocks,
+)
+from dlbook.models.lenet import lenet
+
+
+def test_mlp_and_my_sequential_match_sequential():
+    torch.manual_seed(0)
+    layers = [nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10)]
+    X = torch.rand(3, 20)
+    mine, ref = MySequential(*layers), nn.Sequential(*layers)
+    torch.testing.assert_close(mine(X), ref(X))
+    assert [n for n, _ in mine.named_parameters()] == [n for n, _ in ref.named_parameters()]
+    assert MLP()(X).shape == (3, 10)
+
+
+def test_my_sequential_rejects_non_modules():
+    with pytest.raises(TypeError, match="nn.Module"):
+        MySequential(nn.ReLU(), lambda x: x)
+
+
+def test_fixed_hidden_mlp_constant_weight_is_not_trained():
+    net = FixedHiddenMLP()
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["linear.weight", "linear.bias"]
+    assert "rand_weight" not in net.state_dict()  # 非持久缓冲区
+    before = net.rand_weight.clone()
+    out = net(torch.rand(2, 20))
+    assert out.dim() == 0 and float(out.detach().abs()) <= 1
+    out.backward()
+    assert net.linear.weight.grad is not None
+    torch.testing.assert_close(net.rand_weight, before)
+
+
+def test_nested_blocks():
+    chimera = nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP())
+    assert chimera(torch.rand(2, 20)).dim() == 0
+    rgnet = nn.Sequential(stacked_blocks(4), nn.Linear(4, 1))
+    assert rgnet(torch.rand(2, 4)).shape == (2, 1)
+    assert "0.block 3.2.weight" in rgnet.state_dict()
+
+
+def test_custom_layers():
+    Y = nn.Sequential(nn.Linear(8, 128), CenteredLayer())(torch.rand(4, 8))
+    assert abs(float(Y.detach().mean())) < 1e-6
+    net = nn.Sequential(MyLinear(64, 8), MyLinear(8, 1))
+    out = net(torch.rand(2, 64))
+    assert out.shape == (2, 1)
+    out.sum().backward()  # 梯度要能传回自定义层的参数
+    assert net[0].weight.grad is not None
+    with pytest.raises(ValueError, match="in_units"):
+        MyLinear(0, 3)
+
+
+def test_init_helpers():
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+    net.apply(init_constant)
+    assert bool((net[0].weight == 1).all()) and bool((net[2].bias == 0).all())
+    net.apply(init_normal)
+    assert float(net[0].weight.detach().std()) < 0.05
+    torch.manual_seed(0)
+    net.apply(init_uniform_keep_large)
+    w = net[0].weight.detach()
+    assert bool(((w == 0) | (w.abs() >= 5)).all()) and bool((w.abs() <= 10).all())
+    assert bool((w != 0).any())
+    conv = nn.Conv2d(3, 4, 3)
+    init_xavier(conv)
+    fan_in, fan_out = 3 * 9, 4 * 9
+    assert float(conv.weight.detach().abs().max()) <= (6 / (fan_in + fan_out)) ** 0.5
+
+
+def test_tied_parameters_share_memory():
+    shared = nn.Linear(8, 8)
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU())
+    with torch.no_grad():
+        net[2].weight[0, 0] = 100
+    assert net[4].weight[0, 0] == 100
+    assert net[2].weight.data_ptr() == net[4].weight.data_ptr()
+    assert len(list(net.parameters())) == 4  # 共享的层只算一次
+
+
+def test_lenet_shapes():
+    net = lenet()
+    X = torch.rand(2, 1, 28, 28)
+    shapes = []
+    for layer in net:
+        X = layer(X)
+        shapes.append(tuple(X.shape[1:]))
+    assert shapes == [
+        (6, 28, 28),
+        (6, 28, 28),
+        (6, 14, 14),
+        (16, 10, 10),
+        (16, 10, 10),
+        (16, 5, 5),
+        (400,),
+        (120,),
+        (120,),
+        (84,),
+        (84,),
+        (10,),
+    ]
+    assert isinstance(net[1], nn.Sigmoid) and isinstance(net[2], nn.AvgPool2d)
+    assert lenet(num_classes=3)(torch.rand(1, 1, 28, 28)).shape == (1, 3)
+    with pytest.raises(ValueError, match="num_classes"):
+        lenet(0)
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [draw_cross_correlation, draw_padding_and_stride, draw_multi_channel, draw_pooling, draw_lenet],
+)
+def test_diagrams_draw(draw):
+    ax = draw()
+    assert ax.patches and ax.texts
+    ax.figure.canvas.draw()
+    plt.close("all")
+
+
+def test_diagram_bad_position():
+    with pytest.raises(ValueError, match="position"):
+        draw_cross_correlation(position=(2, 0))
+    with pytest.raises(ValueError, match="position"):
+        draw_pooling(position=(0, 5))
+    plt.close("all")
