@@ -6,6 +6,7 @@
 __version__ = "0.1.0"
 
 from .calculus import describe_graph, difference_quotient, scale_by_control_flow, value_and_grad_2d
+from .checkpoint import load_checkpoint, save_checkpoint
 from .data import (
     FASHION_MNIST_LABELS,
     FashionMNIST,
@@ -31,7 +32,6 @@ from .diagrams.tensors import (
     storage_size,
     storage_values,
 )
-from .checkpoint import load_checkpoint, save_checkpoint
 from .experiments import (
     EXPERIMENTS,
     Experiment,
@@ -42,7 +42,28 @@ from .experiments import (
 )
 from .liveplot import LivePlot
 from .metrics import Accumulator
+from .models.linear import (
+    SoftmaxRegressionScratch,
+    linear_regression,
+    softmax_regression,
+    train_perceptron,
+)
+from .models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from .ops.activations import relu
 from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
+from .ops.regularization import dropout_layer, l2_penalty
+from .plot import plot, set_axes, set_figsize, show_images, use_book_style
+from .profiles import resolve_profile
+from .seeding import seed_everything
+from .tabular import (
+    k_fold,
+    k_fold_split,
+    log_rmse,
+    preprocess_house_prices,
+    train_house_prices,
+    write_submission,
+)
+from .timing import Timer
 from .training import (
     EpochRecord,
     History,
@@ -52,10 +73,6 @@ from .training import (
     train_classifier,
     train_regression,
 )
-from .plot import plot, set_axes, set_figsize, show_images, use_book_style
-from .profiles import resolve_profile
-from .seeding import seed_everything
-from .timing import Timer
 
 __all__ = [
     "FASHION_MNIST_LABELS",
@@ -120,4 +137,21 @@ __all__ = [
     "results_table",
     "run_experiment",
     "resolve_profile",
+    "SoftmaxRegressionScratch",
+    "linear_regression",
+    "softmax_regression",
+    "train_perceptron",
+    "DropoutMLPScratch",
+    "MLPScratch",
+    "dropout_mlp",
+    "mlp",
+    "relu",
+    "dropout_layer",
+    "l2_penalty",
+    "k_fold",
+    "k_fold_split",
+    "log_rmse",
+    "preprocess_house_prices",
+    "train_house_prices",
+    "write_submission",
 ]

@@ -22,8 +22,9 @@
         run=fashion_mnist_classifier(lambda s, g: lenet()),
     ))
 
-``run`` 是一个函数 ``run(settings, ctx) -> History``（也可以返回 ``(History, 额外指标字典)``），
-``settings`` 是按档位合并后的设置，``ctx`` 是 :class:`RunContext`（设备、种子、是否画图）。
+``run`` 是一个函数 ``run(settings, ctx) -> History`` （也可以返回 ``(History, 额外指标字典)``，
+或者不经过训练循环时只返回指标字典），
+``settings`` 是按档位合并后的设置，``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。
 Fashion-MNIST 上的分类实验用 :func:`fashion_mnist_classifier` 生成 ``run``：它按 ``settings`` 中的
 ``batch_size``、``resize``、``num_train``、``num_test`` 读数据，按 ``loss`` 与 ``optimizer`` 选择
 损失和更新方式，再调用 :func:`dlbook.train_classifier`。``full`` 中的键按书中的术语命名，
@@ -109,7 +110,9 @@ class RunContext:
     verbose: bool = False
 
 
-RunFn = Callable[[dict[str, Any], RunContext], "History | tuple[History, dict[str, Any]]"]
+RunFn = Callable[
+    [dict[str, Any], RunContext], "History | tuple[History, dict[str, Any]] | dict[str, Any]"
+]
 
 
 @dataclass(frozen=True)
@@ -129,9 +132,10 @@ class Experiment:
     quick : dict
         快速档相对 ``full`` 改动的设置（更少的样本或轮数，模型结构不变）。
     run : callable
-        ``run(settings, ctx)``，返回 :class:`~dlbook.training.History`（或它与额外指标组成的元组）。
+        ``run(settings, ctx)``，返回 :class:`~dlbook.training.History` （或它与额外指标组成的元组；
+        不经过训练循环的实验直接返回指标字典）。
     reference : dict or None
-        书中公布的结果，键与 :meth:`RunResult.metrics` 相同（``loss``、``train_acc``、``test_acc`` ……）；
+        书中公布的结果，键与 ``RunResult.metrics`` 相同（``loss``、``train_acc``、``test_acc`` ……）；
         值可以是数字或文字（例如 ``"约 0.83"``）。
     reference_source : str
         书中结果的出处。
@@ -287,14 +291,14 @@ def run_experiment(
     plot: bool = False,
     verbose: bool = True,
 ) -> RunResult:
-    """按档位运行一个已登记的实验，返回 :class:`RunResult`（不写结果文件）。
+    """按档位运行一个已登记的实验，返回 :class:`RunResult` （不写结果文件）。
 
     Parameters
     ----------
     name : str or Experiment
         实验名或实验本身。
     profile : {"full", "quick", "auto"}, optional
-        档位；默认读环境变量 ``DLBOOK_PROFILE``（再默认 ``auto``），见 :mod:`dlbook.profiles`。
+        档位；默认读环境变量 ``DLBOOK_PROFILE`` （再默认 ``auto``），见 :mod:`dlbook.profiles`。
     device : torch.device or str, optional
         设备；默认 :func:`dlbook.best_device`。
     seed : int
@@ -324,8 +328,12 @@ def run_experiment(
     start = time.perf_counter()
     out = exp.run(settings, ctx)
     seconds = time.perf_counter() - start
-    history, extra = out if isinstance(out, tuple) else (out, {})
-    metrics = {**_metrics_from_history(history), **extra}
+    if isinstance(out, dict):  # 不经过训练循环的实验（例如 K 折交叉验证）直接给出指标
+        metrics, summary = dict(out), format_metrics(out)
+    else:
+        history, extra = out if isinstance(out, tuple) else (out, {})
+        metrics = {**_metrics_from_history(history), **extra}
+        summary = history.summary()
     return RunResult(
         experiment=exp.name,
         profile=resolved,
@@ -333,7 +341,7 @@ def run_experiment(
         seed=seed,
         settings=settings,
         metrics=metrics,
-        summary=history.summary(),
+        summary=summary,
         seconds=seconds,
         timestamp=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         versions=_versions(),
@@ -366,10 +374,10 @@ def fashion_mnist_classifier(
 
     ``build(settings, generator)`` 返回模型；``settings`` 中用到的键：
 
-    * ``batch_size``、``num_epochs``、``lr``（必需），``resize``、``init``、``num_train``、``num_test``（可选）；
-    * ``loss``：``"nn.CrossEntropyLoss"``（默认，模型输出 logits）或 ``"dlbook.cross_entropy"``
+    * ``batch_size``、``num_epochs``、``lr`` （必需），``resize``、``init``、``num_train``、``num_test`` （可选）；
+    * ``loss``：``"nn.CrossEntropyLoss"`` （默认，模型输出 logits）或 ``"dlbook.cross_entropy"``
       （模型输出概率，用手写的交叉熵）；
-    * ``optimizer``：``"torch.optim.SGD"``（默认）或 ``"dlbook.sgd"``（手写的小批量随机梯度下降，
+    * ``optimizer``：``"torch.optim.SGD"`` （默认）或 ``"dlbook.sgd"`` （手写的小批量随机梯度下降，
       对损失之和反向传播）。
     """
 
@@ -570,6 +578,27 @@ def _weight_decay_run(concise: bool) -> RunFn:
         return history, {"w_norm": float(w.norm())}
 
     return run
+
+
+def _house_price_run(settings: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+    from .data import load_house_prices
+    from .tabular import k_fold, preprocess_house_prices
+
+    train_df, test_df = load_house_prices()
+    features = preprocess_house_prices(train_df, test_df)
+    result = k_fold(
+        settings["k"],
+        features.train_features,
+        features.train_labels,
+        num_epochs=settings["num_epochs"],
+        lr=settings["lr"],
+        weight_decay=settings["weight_decay"],
+        batch_size=settings["batch_size"],
+        seed=ctx.seed,
+    )
+    if ctx.verbose:
+        print(result.summary())
+    return {"train_log_rmse": result.mean_train, "valid_log_rmse": result.mean_valid}
 
 
 # ---------------------------------------------------------------------------
@@ -1034,6 +1063,27 @@ register(
     )
 )
 
+register(
+    Experiment(
+        name="kaggle-house-price",
+        page=f"{_MLP}/kaggle-house-price",
+        title="Kaggle 房价预测：线性模型、Adam、5 折交叉验证的平均 log RMSE",
+        full=dict(
+            model="linear_regression(d)",
+            loss="nn.MSELoss",
+            optimizer="torch.optim.Adam",
+            lr=5,
+            weight_decay=0,
+            batch_size=64,
+            num_epochs=100,
+            k=5,
+        ),
+        cheap_on_cpu=True,
+        task="regression",
+        run=_house_price_run,
+    )
+)
+
 # ---- 第 5 章 卷积神经网络 ----
 
 register(
@@ -1101,7 +1151,8 @@ def _cmd_run(args: Any) -> int:
         exp, profile=profile, device=device, seed=args.seed, epochs=args.epochs, verbose=False
     )
     print(f"我们：{format_metrics(result.metrics)}（{result.seconds:.1f} 秒）")
-    print(f"      {result.summary}")
+    if result.summary != format_metrics(result.metrics):
+        print(f"      {result.summary}")
     if exp.reference:
         print(f"书中：{format_metrics(exp.reference)}（{exp.reference_source}）")
     else:

@@ -7,7 +7,7 @@
   :meth:`LivePlot.finish` 画出最终状态后关闭图，避免单元结束时同一张图再被显示一次。
 * **脚本 + 交互式后端**（TkAgg、QtAgg、macOS 等）：在窗口里刷新，窗口不会阻塞训练。
 * **脚本 + 非交互式后端**（Agg，例如 CI、sphinx-gallery）：只更新曲线数据，不渲染，也不调用
-  ``plt.show``/``plt.pause``（它们在 Agg 下会发出警告）。图在结束后保持打开，sphinx-gallery
+  ``plt.show``/``plt.pause`` （它们在 Agg 下会发出警告）。图在结束后保持打开，sphinx-gallery
   会把它收进页面；给了 ``save_path`` 时 :meth:`LivePlot.finish` 还会把图写进文件。
 """
 

@@ -5,7 +5,7 @@
 * :func:`train_classifier` 训练分类模型。既支持第 2–3 章“PyTorch 优化器或手写更新函数”的用法，
   也支持第 5–6 章“指定设备、Xavier 初始化、在设备上评估”的用法。
 * :func:`train_regression` 训练逐样本损失的回归模型（线性回归、多项式拟合、权重衰减、房价预测）。
-* 两者都返回 :class:`History`（每轮的训练损失、准确率、测试结果、吞吐量与用时），结束时打印一行总结。
+* 两者都返回 :class:`History` （每轮的训练损失、准确率、测试结果、吞吐量与用时），结束时打印一行总结。
 
 与 D2L 的版本相比：损失之和与正确数作为**设备上的张量**在一轮之内累加，只在报告点（每轮结束，
 以及画图时每轮约 5 次）才转换成 Python 数，不再每个批次调用 ``float()`` 迫使 CPU 等待 GPU；
@@ -191,8 +191,8 @@ def init_weights(net: nn.Module, method: str | Callable[[nn.Module], None] | Non
     net : nn.Module
         要初始化的网络。
     method : {"xavier", "normal"}, callable or None
-        ``"xavier"``：对每个 ``nn.Linear`` 和 ``nn.Conv2d`` 的权重做 ``xavier_uniform_``（第 5–6 章）；
-        ``"normal"``：对每个 ``nn.Linear`` 的权重做 ``normal_(0, 0.01)``（第 2–3 章的简洁实现）；
+        ``"xavier"``：对每个 ``nn.Linear`` 和 ``nn.Conv2d`` 的权重做 ``xavier_uniform_`` （第 5–6 章）；
+        ``"normal"``：对每个 ``nn.Linear`` 的权重做 ``normal_(0, 0.01)`` （第 2–3 章的简洁实现）；
         可调用对象：交给 ``net.apply``；``None``：不做任何事。
 
     Examples
@@ -251,13 +251,6 @@ def _check_iterable(data_iter: Any, name: str) -> None:
         raise TypeError(f"{name} 必须是可迭代的 (X, y) 批次序列，收到 {type(data_iter).__name__}")
     if hasattr(data_iter, "__len__") and len(data_iter) == 0:
         raise ValueError(f"{name} 为空：至少需要一个批次")
-
-
-def _sync(device: torch.device | None) -> None:
-    if device is not None and device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device is not None and device.type == "mps":
-        torch.mps.synchronize()
 
 
 def _set_mode(net: Any, training: bool) -> bool | None:
@@ -324,7 +317,7 @@ def evaluate_accuracy(
     """模型在数据集上的分类准确率（预测正确的比例）。
 
     评估期间 ``nn.Module`` 处于评估模式（关闭暂退法等），结束后恢复原来的模式；
-    数据被移到 ``device``（默认取模型参数所在的设备），正确数在该设备上累加，最后只同步一次。
+    数据被移到 ``device`` （默认取模型参数所在的设备），正确数在该设备上累加，最后只同步一次。
 
     Examples
     --------
@@ -335,10 +328,24 @@ def evaluate_accuracy(
     0.75
     """
     _check_iterable(data_iter, "data_iter")
-    device = torch.device(device) if device is not None else _infer_device(net)
-    _, acc = _evaluate(net, data_iter, loss=None, accuracy=True, device=device)
-    assert acc is not None
-    return acc
+    if device is None:
+        device = _infer_device(net)  # 默认：模型参数所在的设备
+    else:
+        device = torch.device(device)
+    was_training = _set_mode(net, False)  # 评估模式：关闭暂退法等
+    correct, total = 0, 0  # 第一批之后 correct 是设备上的零维张量
+    try:
+        with torch.no_grad():
+            for X, y in data_iter:
+                X, y = _to_device(X, device), _to_device(y, device)
+                correct = correct + count_correct(net(X), y)  # 留在设备上，不同步
+                total += y.numel()
+    finally:
+        if was_training is not None:
+            net.train(was_training)  # 恢复原来的模式
+    if total == 0:
+        raise ValueError("data_iter 为空：至少需要一个批次")
+    return float(correct) / total  # 只在这里同步一次
 
 
 def evaluate_loss(
@@ -530,9 +537,10 @@ def _train_epoch(
             n += batch_size
             bar.update()
             if report_every and ((i + 1) % report_every == 0 or i + 1 == num_batches):
-                t0 = time.perf_counter()
+                # 报告点：同步一次（等设备算完属于训练时间），之后画图的时间不计入吞吐量
                 train_loss = loss_sum.item() / loss_count
                 train_acc = correct.item() / n if classify else None
+                t0 = time.perf_counter()
                 bar.postfix(loss=train_loss)
                 if live is not None:
                     live.add(epoch + (i + 1) / num_batches, (train_loss, train_acc, None))
@@ -541,7 +549,6 @@ def _train_epoch(
             raise ValueError("train_iter 为空：至少需要一个批次")
         train_loss = loss_sum.item() / loss_count  # 一轮只在这里（和报告点）同步一次
         train_acc = correct.item() / n if classify else None
-        _sync(device)
     finally:
         bar.close()
     seconds = time.perf_counter() - start - paused
@@ -698,7 +705,7 @@ def train_classifier(
         手写的更新函数 ``updater(batch_size)``，例如 ``lambda n: sgd(params, lr, n)``；
         对逐样本损失的**和**反向传播，由它除以批量大小。``lr``、``optimizer``、``updater`` 只能给一个。
     loss : callable, optional
-        逐样本损失，默认 ``nn.CrossEntropyLoss(reduction="none")``（输入是未归一化的 logits）。
+        逐样本损失，默认 ``nn.CrossEntropyLoss(reduction="none")`` （输入是未归一化的 logits）。
         手写的 softmax 模型配 :func:`dlbook.ops.basic.cross_entropy`。
     device : torch.device or str, optional
         训练所用的设备，默认是模型参数所在的设备（通常为 CPU）；模型与每个批次都会移到这里。

@@ -279,3 +279,25 @@ def test_custom_experiment_with_extra_metrics(tmp_path) -> None:
         "examples_per_sec": 10.0,
         "w_norm": 1.5,
     }
+
+
+def test_house_price_experiment_runs_on_small_table(monkeypatch) -> None:
+    """K 折实验直接返回指标字典；用一张小表代替 Kaggle 数据（不读真实数据、不联网）。"""
+    import pandas as pd
+
+    g = torch.Generator().manual_seed(0)
+    n = 40
+    area = torch.rand(n, generator=g) * 100 + 50
+    train = pd.DataFrame(
+        {
+            "Id": range(1, n + 1),
+            "Area": area.tolist(),
+            "Zone": ["A", "B", None, "A"] * (n // 4),
+            "SalePrice": (area * 1000 + 20000).tolist(),
+        }
+    )
+    test = train.drop(columns="SalePrice").iloc[:5]
+    monkeypatch.setattr(dlbook.data, "load_house_prices", lambda *a, **k: (train, test))
+    result = run_experiment("kaggle-house-price", device="cpu", epochs=3, verbose=False)
+    assert set(result.metrics) == {"train_log_rmse", "valid_log_rmse"}
+    assert result.summary.startswith("train_log_rmse ")

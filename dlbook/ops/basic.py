@@ -149,7 +149,7 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
 
 
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    r"""线性回归模型 :math:`\hat{\mathbf{y}} = \mathbf{X}\mathbf{w} + b`（``b`` 通过广播加到每一行）。
+    r"""线性回归模型 :math:`\hat{\mathbf{y}} = \mathbf{X}\mathbf{w} + b` （``b`` 通过广播加到每一行）。
 
     Examples
     --------

@@ -29,8 +29,11 @@ true_kernel = torch.tensor([[1.0, -1.0]])
 Y = corr2d(X, true_kernel)
 
 fig, axes = plt.subplots(1, 2, figsize=(7, 2.4))
-for ax, img, title, cmap in ((axes[0], X, "输入图像 X", "gray"), (axes[1], Y, "目标输出 Y", "coolwarm")):
-    ax.imshow(img, cmap=cmap, vmin=-1, vmax=1)
+for ax, img, title, cmap in (
+    (axes[0], X, "输入图像 X", "gray"),
+    (axes[1], Y, "目标输出 Y", "coolwarm"),
+):
+    ax.imshow(img.numpy(), cmap=cmap, vmin=-1, vmax=1)
     ax.set_title(title)
     ax.set_xticks(range(img.shape[1]))
     ax.set_yticks(range(img.shape[0]))
@@ -56,9 +59,9 @@ dlbook.plot(
     yscale="log",
     axes=axes[0],
 )
-positions = torch.arange(2)
-axes[1].bar(positions - 0.18, true_kernel[0], width=0.36, label="真实的核")
-axes[1].bar(positions + 0.18, kernel[0], width=0.36, label="学到的核")
+positions = [0, 1]
+axes[1].bar([p - 0.18 for p in positions], true_kernel[0].tolist(), width=0.36, label="真实的核")
+axes[1].bar([p + 0.18 for p in positions], kernel[0].tolist(), width=0.36, label="学到的核")
 axes[1].axhline(0, color="black", linewidth=0.8)
 axes[1].set_xticks(positions, ["K[0, 0]", "K[0, 1]"])
 axes[1].legend()

@@ -1,0 +1,105 @@
+"""
+多项式的阶数与误差
+==================
+
+对应《模型选择、欠拟合和过拟合》一节。页面上用 4、2、20 个特征各训练了一次；这里把特征个数
+（即多项式的阶数加 1）从 1 扫到 20（取其中 11 个值），每个都按书中的设置训练，画出最终的训练误差与测试误差随
+**模型容量**的变化——书中“模型容量与误差”示意图的实测版本——再把三个典型模型的拟合曲线与数据画在一起。
+
+设置：:math:`y = 5 + 1.2x - 3.4\\frac{x^2}{2!} + 5.6\\frac{x^3}{3!} + \\epsilon`，
+:math:`\\epsilon \\sim \\mathcal{N}(0, 0.1^2)`，特征 :math:`x^i / i!`，训练、测试各 100 个样本（种子 0）；
+无偏置的线性层，``nn.MSELoss``，``torch.optim.SGD``，学习率 0.01，批量 10，400 轮。
+"""
+
+# %%
+# 数据
+# ----
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+import dlbook
+
+true_w = [5, 1.2, -3.4, 5.6]
+train_features, test_features, train_labels, test_labels = dlbook.polynomial_data(
+    true_w, max_degree=20, n_train=100, n_test=100, noise=0.1, seed=0
+)
+
+# %%
+# 特征个数从 1 到 20
+# ------------------
+# 取 1–6、8、10、12、16、20 个特征。
+# 每个模型都从同样的随机状态初始化、按同样的顺序读取小批量。
+
+nets, finals = {}, {}
+for k in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20):
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(k, 1, bias=False))
+    train_iter = dlbook.load_array((train_features[:, :k], train_labels), 10, seed=0)
+    test_iter = dlbook.load_array((test_features[:, :k], test_labels), 10, shuffle=False)
+    history = dlbook.train_regression(
+        net,
+        train_iter,
+        test_iter,
+        400,
+        loss=nn.MSELoss(reduction="none"),
+        lr=0.01,
+        plot=False,
+        verbose=False,
+    )
+    nets[k], finals[k] = net, history.final
+    print(
+        f"{k:2d} 个特征：train loss {history.final.train_loss:.4f}, "
+        f"test loss {history.final.test_loss:.4f}"
+    )
+
+# %%
+# 容量与误差
+# ----------
+# 特征少于 4 个时训练误差和测试误差都很大（欠拟合）；4 个特征时两者都降到噪声的水平；
+# 特征再多，训练误差不再明显下降，测试误差却略有上升（过拟合的迹象）。
+
+dlbook.use_book_style()
+ks = list(finals)
+fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.plot(ks, [finals[k].train_loss for k in ks], "o-", label="训练误差")
+ax.plot(ks, [finals[k].test_loss for k in ks], "s--", label="测试误差")
+ax.axvline(4, color="gray", linestyle=":", label="真实模型（4 个特征）")
+dlbook.set_axes(ax, xlabel="特征个数（模型容量）", ylabel="均方误差", yscale="log")
+ax.legend()
+fig.tight_layout()
+
+# %%
+# 三个模型的拟合曲线
+# ------------------
+# 在 :math:`x \in [-3, 3]` 上画出 2、4、20 个特征的模型与真实的三次函数。训练数据集中在
+# :math:`[-2.5, 2.5]`，20 个特征的模型在数据稀少的两端偏离真实曲线。
+
+x = torch.linspace(-3, 3, 200).reshape(-1, 1)
+powers = torch.arange(20, dtype=torch.float32)
+factorials = torch.exp(torch.lgamma(powers + 1))
+grid = x**powers / factorials
+truth = grid[:, :4] @ torch.tensor(true_w, dtype=torch.float32)
+fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.scatter(train_features[:, 1], train_labels.flatten(), s=8, c="gray", label="训练数据")
+ax.plot(x.flatten(), truth, "k-", label="真实函数")
+with torch.no_grad():
+    for k, style in [(2, "C1--"), (4, "C0-"), (20, "C3-.")]:
+        ax.plot(x.flatten(), nets[k](grid[:, :k]).flatten(), style, label=f"{k} 个特征")
+dlbook.set_axes(ax, xlabel="x", ylabel="y", ylim=(-20, 30))
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %%
+# 结果
+# ----
+# 书中（D2L 第 4.4 节）三阶多项式拟合学到的权重接近 [5, 1.2, -3.4, 5.6]。
+
+best = min(finals, key=lambda k: finals[k].test_loss)
+w4 = ", ".join(f"{v:.3f}" for v in nets[4][0].weight.detach().flatten().tolist())
+print(f"4 个特征学到的权重 [{w4}]（真实值 [5, 1.2, -3.4, 5.6]）")
+print(
+    f"best test loss {finals[best].test_loss:.4f} with {best} features; "
+    f"underfit (2) {finals[2].test_loss:.3f}, overfit (20) {finals[20].test_loss:.4f}"
+)
