@@ -130,6 +130,29 @@ def end_to_end_d2l(d2l, workdir: Path, epochs: int) -> tuple[float, str]:
     return seconds, " | ".join(line for line in lines if line)
 
 
+def data_only(d2l, workdir: Path) -> tuple[float, float]:
+    """只遍历一遍训练集与测试集、不训练：两边读数据各要多少秒（含构造迭代器）。"""
+    import dlbook.data.fashion_mnist as fm
+
+    fm._MEMO.clear()
+    start = time.perf_counter()
+    for it in dlbook.load_fashion_mnist(BATCH_SIZE, seed=SEED):
+        for _ in it:
+            pass
+    ours = time.perf_counter() - start
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        start = time.perf_counter()
+        for it in d2l.load_data_fashion_mnist(BATCH_SIZE):
+            for _ in it:
+                pass
+        theirs = time.perf_counter() - start
+    finally:
+        os.chdir(cwd)
+    return ours, theirs
+
+
 def bare_epoch(X: torch.Tensor, y: torch.Tensor) -> float:
     """最简单的训练循环：打乱、切片、前向、反向、更新，不记录任何指标。返回样本/秒。"""
     net = make_net()
@@ -180,6 +203,10 @@ def main() -> int:
             d2l_s, d2l_line = end_to_end_d2l(d2l, workdir, args.epochs)
             print(f"端到端 {args.epochs} 轮，D2L 0.17.6：{d2l_s:.1f} s（{d2l_line}）")
             results["d2l"] = (ours_s, d2l_s)
+            ours_data, d2l_data = data_only(d2l, workdir)
+            print(
+                f"只读数据（训练集 + 测试集各一遍）：dlbook {ours_data:.1f} s，D2L 0.17.6 {d2l_data:.1f} s"
+            )
 
     data = read_fashion_mnist()
     X = data.train_images.unsqueeze(1).float().div_(255)

@@ -21,6 +21,13 @@ from .data import (
 )
 from .devices import best_device, cpu, gpu, list_devices, num_gpus, try_all_gpus, try_gpu
 from .diagrams.calculus import draw_gradient_field
+from .diagrams.conv import (
+    draw_cross_correlation,
+    draw_lenet,
+    draw_multi_channel,
+    draw_padding_and_stride,
+    draw_pooling,
+)
 from .diagrams.tensors import (
     contiguous_strides,
     describe_layout,
@@ -42,6 +49,21 @@ from .experiments import (
 )
 from .liveplot import LivePlot
 from .metrics import Accumulator
+from .models.blocks import (
+    MLP,
+    CenteredLayer,
+    FixedHiddenMLP,
+    MyLinear,
+    MySequential,
+    NestMLP,
+    init_constant,
+    init_normal,
+    init_uniform_keep_large,
+    init_xavier,
+    linear_relu_block,
+    stacked_blocks,
+)
+from .models.lenet import lenet
 from .models.linear import (
     SoftmaxRegressionScratch,
     linear_regression,
@@ -51,10 +73,20 @@ from .models.linear import (
 from .models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
 from .ops.activations import relu
 from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
+from .ops.conv import (
+    conv_output_shape,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_multi_in_out_1x1,
+    learn_kernel,
+    pool2d,
+)
 from .ops.regularization import dropout_layer, l2_penalty
 from .plot import plot, set_axes, set_figsize, show_images, use_book_style
 from .profiles import resolve_profile
 from .seeding import seed_everything
+from .serialization import CorruptFileError, load_state, save_state
 from .tabular import (
     k_fold,
     k_fold_split,
@@ -154,4 +186,32 @@ __all__ = [
     "preprocess_house_prices",
     "train_house_prices",
     "write_submission",
+    "corr2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "corr2d_multi_in_out_1x1",
+    "pool2d",
+    "conv_output_shape",
+    "learn_kernel",
+    "MLP",
+    "MySequential",
+    "FixedHiddenMLP",
+    "NestMLP",
+    "CenteredLayer",
+    "MyLinear",
+    "linear_relu_block",
+    "stacked_blocks",
+    "init_normal",
+    "init_constant",
+    "init_xavier",
+    "init_uniform_keep_large",
+    "lenet",
+    "save_state",
+    "load_state",
+    "CorruptFileError",
+    "draw_cross_correlation",
+    "draw_padding_and_stride",
+    "draw_multi_channel",
+    "draw_pooling",
+    "draw_lenet",
 ]

@@ -153,3 +153,16 @@ def test_diagram_bad_position():
     with pytest.raises(ValueError, match="position"):
         draw_pooling(position=(0, 5))
     plt.close("all")
+
+
+def test_lenet_generator_is_reproducible_and_default_scaled():
+    a = lenet(generator=torch.Generator().manual_seed(0))
+    b = lenet(generator=torch.Generator().manual_seed(0))
+    c = lenet(generator=torch.Generator().manual_seed(1))
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert not torch.equal(a[0].weight, c[0].weight)
+    for m in a.modules():
+        if isinstance(m, nn.Conv2d | nn.Linear):
+            bound = 1 / m.weight[0].numel() ** 0.5
+            assert float(m.weight.detach().abs().max()) <= bound
+            assert float(m.bias.detach().abs().max()) <= bound

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 __all__ = ["lenet"]
 
 
-def lenet(num_classes: int = 10) -> nn.Sequential:
+def lenet(num_classes: int = 10, *, generator: torch.Generator | None = None) -> nn.Sequential:
     """LeNet-5，输入为 ``(批量, 1, 28, 28)`` 的灰度图（例如 Fashion-MNIST）。
 
     原始 LeNet 的输入是 32×32；这里第一个卷积层四周各填充 2，使 28×28 的输入得到
     与原网络相同的 28×28 输出，后面的层便与原网络一致：
 
-    ====================  ==================
-    层                     输出形状
-    ====================  ==================
-    卷积 5×5，6 通道，填充 2  6 × 28 × 28
-    平均池化 2×2，步幅 2     6 × 14 × 14
-    卷积 5×5，16 通道        16 × 10 × 10
-    平均池化 2×2，步幅 2     16 × 5 × 5
-    全连接 400 → 120        120
-    全连接 120 → 84         84
-    全连接 84 → 类别数       num_classes
-    ====================  ==================
+    - 卷积 5×5，6 个输出通道，填充 2：6 × 28 × 28
+    - 平均池化 2×2，步幅 2：6 × 14 × 14
+    - 卷积 5×5，16 个输出通道：16 × 10 × 10
+    - 平均池化 2×2，步幅 2：16 × 5 × 5
+    - 展平后全连接 400 → 120，120 → 84，84 → ``num_classes``
 
     每个卷积层和前两个全连接层之后接 sigmoid。输出是未归一化的对数几率（logits），
     交给 ``nn.CrossEntropyLoss``。
@@ -32,6 +27,10 @@ def lenet(num_classes: int = 10) -> nn.Sequential:
     ----------
     num_classes : int, 默认 10
         类别数。
+    generator : torch.Generator, optional
+        给出时，用它重新抽取所有卷积层与全连接层的权重和偏置，分布与 PyTorch 的默认初始化相同
+        （:math:`U(-1/\\sqrt{n_{in}}, 1/\\sqrt{n_{in}})`，:math:`n_{in}` 为每个输出单元的输入个数），
+        使模型的初值可以复现而不依赖全局随机数状态。
 
     Examples
     --------
@@ -41,10 +40,14 @@ def lenet(num_classes: int = 10) -> nn.Sequential:
     torch.Size([2, 10])
     >>> sum(p.numel() for p in net.parameters())
     61706
+    >>> a = lenet(generator=torch.Generator().manual_seed(0))
+    >>> b = lenet(generator=torch.Generator().manual_seed(0))
+    >>> all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    True
     """
     if num_classes < 1:
         raise ValueError(f"num_classes 必须为正整数，收到 {num_classes}")
-    return nn.Sequential(
+    net = nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2),
         nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
@@ -58,3 +61,11 @@ def lenet(num_classes: int = 10) -> nn.Sequential:
         nn.Sigmoid(),
         nn.Linear(84, num_classes),
     )
+    if generator is not None:
+        with torch.no_grad():
+            for m in net.modules():
+                if isinstance(m, nn.Conv2d | nn.Linear):
+                    bound = 1 / (m.weight[0].numel() ** 0.5)  # 1 / sqrt(每个输出单元的输入个数)
+                    m.weight.uniform_(-bound, bound, generator=generator)
+                    m.bias.uniform_(-bound, bound, generator=generator)
+    return net

@@ -18,6 +18,8 @@ LeNet 在 Fashion-MNIST 上的训练曲线
 # ----------
 # 整个数据集一次放到训练设备上，每个批次在设备上切片。
 
+import torch
+
 import dlbook
 from dlbook.experiments import get_experiment
 from dlbook.models import lenet
@@ -28,7 +30,7 @@ device = dlbook.try_gpu()
 print("设置：", settings, "，设备：", device)
 
 train_iter, test_iter = dlbook.load_fashion_mnist(settings["batch_size"], seed=0, device=device)
-net = lenet()
+net = lenet(generator=torch.Generator().manual_seed(0))  # 偏置的初值也可复现
 
 # %%
 # 训练

@@ -27,7 +27,7 @@ from dlbook.models import lenet
 
 device = dlbook.try_gpu()
 train_iter, test_iter = dlbook.load_fashion_mnist(256, seed=0, device=device)
-net = lenet()
+net = lenet(generator=torch.Generator().manual_seed(0))  # 偏置的初值也可复现
 history = dlbook.train_classifier(
     net,
     train_iter,
@@ -59,7 +59,8 @@ dlbook.show_images(images, 1, 4, titles=[f"{t} → {p}" for t, p in zip(names, p
 # %%
 # 第一个卷积层的核
 # ----------------
-# 6 个 5×5 的核。有的像检测某个方向边缘的差分核，有的像平滑的模糊核。
+# 6 个 5×5 的核（红色为正、蓝色为负，每个核各自着色）。多数核左边为正、右边为负，
+# 像是带平滑的水平差分，对竖直方向的边缘敏感；也有整体为正的核，相当于模糊。
 
 kernels = net[0].weight.detach()[:, 0]  # (6, 5, 5)
 dlbook.show_images(kernels, 1, 6, titles=[f"核 {i}" for i in range(6)], scale=1.4, cmap="coolwarm")
@@ -68,7 +69,8 @@ dlbook.show_images(kernels, 1, 6, titles=[f"核 {i}" for i in range(6)], scale=1
 # 第一个卷积块的特征图
 # --------------------
 # ``net[:2]`` 是第一个卷积层加 sigmoid。每一行是一张图像：最左边是输入，后面是 6 个通道的输出。
-# 不同的通道对轮廓、明暗、某个方向的边缘有不同的响应。
+# 训练 3 轮之后，多数通道像是把图像模糊后取反，标出“哪里有衣物”；有的通道反过来把衣物标亮，
+# 有的在衣物的左、右边缘处更亮或更暗——这正是上面那些差分核的作用。
 
 with torch.no_grad():
     maps1 = net[:2](images)  # (4, 6, 28, 28)
