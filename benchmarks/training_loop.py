@@ -184,7 +184,7 @@ def our_epoch(X: torch.Tensor, y: torch.Tensor) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=2, help="吞吐量比较交替运行的次数")
+    parser.add_argument("--repeats", type=int, default=3, help="吞吐量比较交替运行的次数")
     parser.add_argument("--epochs", type=int, default=1, help="端到端比较训练的轮数")
     parser.add_argument("--skip-d2l", action="store_true", help="只与裸 PyTorch 循环比较")
     args = parser.parse_args()
