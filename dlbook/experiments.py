@@ -1151,9 +1151,30 @@ def _cmd_run(args: Any) -> int:
         settings["num_epochs"] = args.epochs
     print(f"实验 {exp.name}：{exp.title}")
     print(f"档位 {profile}，设备 {device}，种子 {args.seed}；设置：{_format_settings(settings)}")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")  # 命令行里不开窗口，训练曲线写进文件
     result = run_experiment(
-        exp, profile=profile, device=device, seed=args.seed, epochs=args.epochs, verbose=False
+        exp,
+        profile=profile,
+        device=device,
+        seed=args.seed,
+        epochs=args.epochs,
+        plot=bool(args.plot),
+        verbose=False,
     )
+    if args.plot:
+        import matplotlib.pyplot as plt
+
+        if plt.get_fignums():
+            out = Path(args.plot)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            plt.gcf().savefig(out, bbox_inches="tight")
+            plt.close("all")
+            print(f"训练曲线已写到 {out}")
+        else:
+            print("这个实验没有训练曲线可画")
     print(f"我们：{format_metrics(result.metrics)}（{result.seconds:.1f} 秒）")
     if result.summary != format_metrics(result.metrics):
         print(f"      {result.summary}")
@@ -1200,6 +1221,7 @@ def add_experiment_commands(sub: Any) -> None:
     run.add_argument("--epochs", type=_positive_int, default=None, help="覆盖设置中的轮数")
     run.add_argument("--results", default=None, help="结果文件（默认见 DLBOOK_RESULTS）")
     run.add_argument("--no-save", action="store_true", help="不写结果文件")
+    run.add_argument("--plot", metavar="FILE", default=None, help="把训练曲线写到这个图片文件")
     run.set_defaults(func=_cmd_run)
 
     res = sub.add_parser(

@@ -221,6 +221,16 @@ def test_cli_run_and_results(tmp_path, capsys) -> None:
     assert "我们：train loss" in out and "书中：" in out and str(store) in out
     assert json.loads(store.read_text(encoding="utf-8"))["runs"][0]["seed"] == 1
 
+    figure = tmp_path / "curve.png"
+    assert (
+        main(
+            ["run", "underfit-overfit-normal", "--epochs", "3", "--no-save", "--plot", str(figure)]
+        )
+        == 0
+    )
+    assert figure.stat().st_size > 0
+    assert "训练曲线已写到" in capsys.readouterr().out
+
     table_file = tmp_path / "table.md"
     assert main(["results", "--results", str(store), "-o", str(table_file)]) == 0
     table = table_file.read_text(encoding="utf-8")

@@ -166,7 +166,7 @@ def test_real_house_prices_end_to_end(tmp_path):
     net = linear_regression(
         data.train_features.shape[1], generator=torch.Generator().manual_seed(0)
     )
-    train_ls, _ = train_house_prices(net, data.train_features, data.train_labels, num_epochs=20)
-    assert train_ls[-1] < 0.4
+    train_ls, _ = train_house_prices(net, data.train_features, data.train_labels, num_epochs=100)
+    assert train_ls[-1] < 0.25  # 书中的设置下约 0.16
     df = write_submission(net, data.test_features, data.test_ids, tmp_path / "submission.csv")
     assert len(df) == 1459
