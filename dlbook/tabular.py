@@ -292,7 +292,8 @@ def k_fold(
     ----------
     make_net : callable, optional
         ``make_net(num_features, generator)`` 返回一个新模型；默认是线性回归
-        :func:`dlbook.models.linear_regression`。第 ``i`` 折用种子 ``seed + i``。
+        :func:`dlbook.linear_regression`。第 ``i`` 折打乱数据用种子 ``seed + i``，
+        初始化用种子 ``1000 + seed + i``，与数据的种子分开。
 
     Examples
     --------
@@ -313,7 +314,7 @@ def k_fold(
     train_curves, valid_curves = [], []
     for i in range(k):
         X_train, y_train, X_valid, y_valid = k_fold_split(k, i, X, y)
-        net = make_net(X.shape[1], torch.Generator().manual_seed(seed + i))
+        net = make_net(X.shape[1], torch.Generator().manual_seed(1000 + seed + i))
         train_ls, valid_ls = train_house_prices(
             net,
             X_train,

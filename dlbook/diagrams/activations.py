@@ -13,7 +13,7 @@ from ..plot import set_axes, use_book_style
 
 __all__ = ["ACTIVATIONS", "activation_and_derivative", "plot_activations"]
 
-#: 名字到激活函数的映射；ReLU 用的是手写的 :func:`dlbook.ops.relu`。
+#: 名字到激活函数的映射；ReLU 用的是手写的 :func:`dlbook.relu`。
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": relu,
     "sigmoid": torch.sigmoid,

@@ -88,7 +88,7 @@ def loss_and_gradient(
 def plot_regression_losses(d: torch.Tensor | None = None, *, scale: float = 2.6) -> np.ndarray:
     """把 L2、L1、Huber 三种损失画成一行三幅图：每幅图有损失、似然 :math:`e^{-l}` 与梯度三条线。
 
-    横轴是误差 :math:`y' - y`（真实值取 0）。返回 ``Axes`` 数组。
+    横轴是误差 :math:`y' - y`，真实值取 0。返回 ``Axes`` 数组。
 
     Examples
     --------

@@ -105,7 +105,7 @@ class SoftmaxRegressionScratch(nn.Module):
     r"""softmax 回归的从零实现：:math:`\hat{\mathbf{Y}} = \mathrm{softmax}(\mathbf{X}\mathbf{W} + \mathbf{b})`。
 
     与 :func:`softmax_regression` 不同，``forward`` 返回的已经是**概率**（每行和为 1），
-    所以要配合手写的 :func:`dlbook.ops.cross_entropy` 使用，而不是 ``nn.CrossEntropyLoss``。
+    所以要配合手写的 :func:`dlbook.cross_entropy` 使用，而不是 ``nn.CrossEntropyLoss``。
 
     Parameters
     ----------

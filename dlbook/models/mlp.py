@@ -76,7 +76,7 @@ class MLPScratch(nn.Module):
     r"""单隐藏层多层感知机的从零实现：:math:`\mathbf{O} = \mathrm{ReLU}(\mathbf{X}\mathbf{W}_1 + \mathbf{b}_1)\mathbf{W}_2 + \mathbf{b}_2`。
 
     四个参数都是 ``nn.Parameter``，所以 ``net.parameters()`` 能找到它们，可以直接交给
-    ``torch.optim.SGD`` 或训练循环。激活函数用的是手写的 :func:`dlbook.ops.relu`。
+    ``torch.optim.SGD`` 或训练循环。激活函数用的是手写的 :func:`dlbook.relu`。
 
     Examples
     --------
@@ -158,7 +158,7 @@ def dropout_mlp(
 
 
 class DropoutMLPScratch(nn.Module):
-    """带暂退法的双隐藏层 MLP 的从零实现，暂退用手写的 :func:`dlbook.ops.dropout_layer`。
+    """带暂退法的双隐藏层 MLP 的从零实现，暂退用手写的 :func:`dlbook.dropout_layer`。
 
     全连接层用 ``nn.Linear``，按 PyTorch 的默认方式初始化（权重与偏置都服从
     :math:`U(-1/\\sqrt{n_{in}}, 1/\\sqrt{n_{in}})`）；给出 ``generator`` 时用它抽取这些初值，

@@ -57,7 +57,7 @@ def dropout_layer(
 
 
 def l2_penalty(w: torch.Tensor) -> torch.Tensor:
-    """L2 范数惩罚 :math:`\\|\\mathbf{w}\\|^2 / 2`（除以 2 让它的梯度正好是 ``w``）。
+    """L2 范数惩罚 :math:`\\|\\mathbf{w}\\|^2 / 2`，除以 2 让它的梯度正好是 ``w``。
 
     Examples
     --------

@@ -4,10 +4,10 @@
 
 对应《模型选择、欠拟合和过拟合》一节。页面上用 4、2、20 个特征各训练了一次；这里把特征个数
 （即多项式的阶数加 1）从 1 扫到 20（取其中 11 个值），每个都按书中的设置训练，画出最终的训练误差与测试误差随
-**模型容量**的变化——书中“模型容量与误差”示意图的实测版本——再把三个典型模型的拟合曲线与数据画在一起。
+模型容量的变化——书中“模型容量与误差”示意图的实测版本——再把三个典型模型的拟合曲线与数据画在一起。
 
 设置：:math:`y = 5 + 1.2x - 3.4\\frac{x^2}{2!} + 5.6\\frac{x^3}{3!} + \\epsilon`，
-:math:`\\epsilon \\sim \\mathcal{N}(0, 0.1^2)`，特征 :math:`x^i / i!`，训练、测试各 100 个样本（种子 0）；
+:math:`\\epsilon \\sim \\mathcal{N}(0, 0.1^2)`，特征 :math:`x^i / i!`，训练、测试各 100 个样本（数据种子 0，初始化种子 1000）；
 无偏置的线性层，``nn.MSELoss``，``torch.optim.SGD``，学习率 0.01，批量 10，400 轮。
 """
 
@@ -34,7 +34,7 @@ train_features, test_features, train_labels, test_labels = dlbook.polynomial_dat
 
 nets, finals = {}, {}
 for k in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20):
-    torch.manual_seed(0)
+    torch.manual_seed(1000)
     net = nn.Sequential(nn.Linear(k, 1, bias=False))
     train_iter = dlbook.load_array((train_features[:, :k], train_labels), 10, seed=0)
     test_iter = dlbook.load_array((test_features[:, :k], test_labels), 10, shuffle=False)
@@ -73,21 +73,23 @@ fig.tight_layout()
 # %%
 # 三个模型的拟合曲线
 # ------------------
-# 在 :math:`x \in [-3, 3]` 上画出 2、4、20 个特征的模型与真实的三次函数。训练数据集中在
-# :math:`[-2.5, 2.5]`，20 个特征的模型在数据稀少的两端偏离真实曲线。
+# 在 :math:`x \in [-4, 4]` 上画出 2、4、20 个特征的模型与真实的三次函数，灰色阴影是训练数据覆盖的
+# 范围。在这个范围内，4 个和 20 个特征的模型都几乎与真实函数重合；离开数据的范围（外推）之后，
+# 20 个特征的模型开始偏离，而与真实模型结构一致的 4 个特征的模型仍然准确。
 
-x = torch.linspace(-3, 3, 200).reshape(-1, 1)
+x = torch.linspace(-4, 4, 200).reshape(-1, 1)
 powers = torch.arange(20, dtype=torch.float32)
 factorials = torch.exp(torch.lgamma(powers + 1))
 grid = x**powers / factorials
 truth = grid[:, :4] @ torch.tensor(true_w, dtype=torch.float32)
 fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.axvspan(train_features[:, 1].min(), train_features[:, 1].max(), color="0.92")
 ax.scatter(train_features[:, 1], train_labels.flatten(), s=8, c="gray", label="训练数据")
 ax.plot(x.flatten(), truth, "k-", label="真实函数")
 with torch.no_grad():
     for k, style in [(2, "C1--"), (4, "C0-"), (20, "C3-.")]:
         ax.plot(x.flatten(), nets[k](grid[:, :k]).flatten(), style, label=f"{k} 个特征")
-dlbook.set_axes(ax, xlabel="x", ylabel="y", ylim=(-20, 30))
+dlbook.set_axes(ax, xlabel="x", ylabel="y", ylim=(-100, 50))
 ax.legend(fontsize=8)
 fig.tight_layout()
 
