@@ -105,9 +105,12 @@ def count_correct(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     tensor(1)
     """
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(dim=1)
-    cmp = y_hat.to(y.dtype) == y.reshape(y_hat.shape)
-    return cmp.sum()
+        y_hat = y_hat.argmax(dim=1)  # 每行得分最大的类别
+    if y_hat.dtype != y.dtype:
+        y_hat = y_hat.to(y.dtype)  # == 对类型敏感，先统一类型
+    if y.shape != y_hat.shape:
+        y = y.reshape(y_hat.shape)
+    return (y_hat == y).sum()
 
 
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
