@@ -19,7 +19,7 @@
         quick=dict(num_train=20_000, num_test=2_000),   # 只写与 full 不同的项
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
         cheap_on_cpu=True,                              # auto 档在 CPU 上也跑 full
-        run=fashion_mnist_classifier(lambda s, g: lenet()),
+        run=fashion_mnist_classifier(lambda s, g: lenet(generator=g)),
     ))
 
 ``run`` 是一个函数 ``run(settings, ctx) -> History`` （也可以返回 ``(History, 额外指标字典)``，
@@ -394,6 +394,8 @@ def fashion_mnist_classifier(
             num_train=settings.get("num_train"),
             num_test=settings.get("num_test"),
         )
+        # 有的模型工厂用全局随机数做默认初始化：先播种，保证可复现
+        torch.manual_seed(ctx.seed + _INIT_SEED_OFFSET)
         net = build(settings, _init_generator(ctx.seed))
         loss_name = settings.get("loss", "nn.CrossEntropyLoss")
         if loss_name == "nn.CrossEntropyLoss":
@@ -814,7 +816,7 @@ def _dropout_concise(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
 def _lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
     from .models.lenet import lenet
 
-    return lenet()
+    return lenet(generator=g)
 
 
 # ---- 第 2 章 线性神经网络 ----

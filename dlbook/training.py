@@ -712,7 +712,9 @@ def train_classifier(
     init : {"xavier", "normal"}, callable or None
         训练前的权重初始化，见 :func:`init_weights`。第 5–6 章用 ``"xavier"``。
     seed : int, optional
-        训练前调用 :func:`dlbook.seed_everything`，决定初始化与暂退法等的随机性。
+        训练前调用 :func:`dlbook.seed_everything`，决定 ``init`` 的初始化、暂退法等的随机性。
+        注意：构造模型时 PyTorch 的默认初始化（例如偏置）发生在调用本函数之前，
+        要让整个运行可复现，请在构造模型之前也调用一次 :func:`dlbook.seed_everything`。
     plot : bool or LivePlot
         是否画训练曲线（也可以传入自己的 :class:`~dlbook.liveplot.LivePlot`）。
     progress : bool, optional
