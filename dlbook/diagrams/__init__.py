@@ -21,3 +21,28 @@ from .tensors import (
     storage_size,
     storage_values,
 )
+
+__all__ = [
+    "activation_and_derivative",
+    "plot_activations",
+    "draw_gradient_field",
+    "draw_cross_correlation",
+    "draw_lenet",
+    "draw_multi_channel",
+    "draw_padding_and_stride",
+    "draw_pooling",
+    "huber_loss",
+    "l1_loss",
+    "l2_loss",
+    "loss_and_gradient",
+    "plot_regression_losses",
+    "contiguous_strides",
+    "describe_layout",
+    "draw_storage",
+    "draw_views",
+    "satisfies_contiguity",
+    "shares_storage",
+    "storage_indices",
+    "storage_size",
+    "storage_values",
+]

@@ -12,3 +12,23 @@ from .conv import (
     pool2d,
 )
 from .regularization import dropout_layer, l2_penalty
+
+__all__ = [
+    "relu",
+    "accuracy",
+    "count_correct",
+    "cross_entropy",
+    "linreg",
+    "sgd",
+    "softmax",
+    "squared_loss",
+    "conv_output_shape",
+    "corr2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "corr2d_multi_in_out_1x1",
+    "learn_kernel",
+    "pool2d",
+    "dropout_layer",
+    "l2_penalty",
+]
