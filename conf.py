@@ -61,6 +61,17 @@ sphinx_gallery_conf = {
     "examples_dirs": "examples",
     "gallery_dirs": GALLERY_DIR,
     "filename_pattern": r"/plot_",
+    # 子画廊按章节顺序排列，而不是按文件夹名的字母顺序。
+    "subsection_order": [
+        f"examples/{chapter}"
+        for chapter in (
+            "chapter_preliminaries",
+            "chapter_linear-networks",
+            "chapter_multilayer-perceptrons",
+            "chapter_deep-learning-computation",
+            "chapter_convolutional-neural-networks",
+        )
+    ],
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
