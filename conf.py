@@ -52,6 +52,22 @@ nb_merge_streams = True
 # ---- sphinx-gallery：examples/ 下每章一个子画廊 ----
 
 
+# 章节顺序：画廊的子画廊按它排列，而不是按文件夹名的字母顺序。
+CHAPTERS = (
+    "chapter_preliminaries",
+    "chapter_linear-networks",
+    "chapter_multilayer-perceptrons",
+    "chapter_deep-learning-computation",
+    "chapter_convolutional-neural-networks",
+)
+
+
+def _chapter_order(folder):
+    """子画廊的排序键：已知章节按书中顺序在前，其余按名字排在后面。"""
+    name = Path(folder).name
+    return (CHAPTERS.index(name) if name in CHAPTERS else len(CHAPTERS), name)
+
+
 def _fail_on_glyph_warnings(gallery_conf, fname):
     """每个画廊示例运行前调用：把 matplotlib 的缺字警告变成错误。"""
     warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing from.*")
@@ -61,17 +77,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "examples",
     "gallery_dirs": GALLERY_DIR,
     "filename_pattern": r"/plot_",
-    # 子画廊按章节顺序排列，而不是按文件夹名的字母顺序。
-    "subsection_order": [
-        f"examples/{chapter}"
-        for chapter in (
-            "chapter_preliminaries",
-            "chapter_linear-networks",
-            "chapter_multilayer-perceptrons",
-            "chapter_deep-learning-computation",
-            "chapter_convolutional-neural-networks",
-        )
-    ],
+    "subsection_order": _chapter_order,
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from .serialization import load_state, save_state
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -44,19 +45,7 @@ def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path
     >>> sorted(f.name for f in d.iterdir())  # 没有残留的临时文件
     ['ckpt.pt']
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return save_state(state, path)
 
 
 def load_checkpoint(
@@ -65,12 +54,10 @@ def load_checkpoint(
     """用 ``torch.load(..., weights_only=True)`` 读回 :func:`save_checkpoint` 写的文件。
 
     ``weights_only=True`` 只允许张量与基本容器，读入来历不明的文件也不会执行任意代码。
-    文件不存在时抛出 ``FileNotFoundError``。
+    文件不存在时抛出 ``FileNotFoundError``，文件被截断或损坏时抛出
+    :class:`~dlbook.serialization.CorruptFileError`。
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"找不到检查点文件 {path}")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    return load_state(path, map_location=map_location)
 
 
 def capture_rng_state() -> dict[str, Any]:

@@ -23,7 +23,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """构造命令行解析器。"""
-    parser = argparse.ArgumentParser(prog="python -m dlbook", description="《动手学深度学习》笔记版工具")
+    parser = argparse.ArgumentParser(
+        prog="python -m dlbook", description="《动手学深度学习》笔记版工具"
+    )
     parser.add_argument("--version", action="version", version=f"dlbook {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     info = sub.add_parser("info", help="显示版本、设备与运行档位")

@@ -41,7 +41,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -52,6 +51,7 @@ import torch
 from torch import nn
 
 from .profiles import resolve_profile
+from .serialization import atomic_write
 from .training import History
 
 __all__ = [
@@ -639,17 +639,8 @@ def append_result(result: RunResult, path: str | os.PathLike[str] | None = None)
     path = Path(path) if path is not None else results_path()
     runs = load_results(path)
     runs.append(_json_safe(result.to_dict()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"format": 1, "runs": runs}, f, ensure_ascii=False, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w") as f:
+        json.dump({"format": 1, "runs": runs}, f, ensure_ascii=False, indent=1)
     return path
 
 

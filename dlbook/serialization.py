@@ -9,19 +9,66 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import torch
 
-__all__ = ["save_state", "load_state", "CorruptFileError"]
+__all__ = ["atomic_write", "save_state", "load_state", "CorruptFileError"]
 
 
 class CorruptFileError(RuntimeError):
     """文件存在，但不是一个完整的 ``torch.save`` 文件（被截断或已损坏）。"""
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
+    """以原子方式写文件：写到同目录的临时文件，全部成功后才改名为 ``path``。
+
+    出错时临时文件被删除，``path`` 保持原样（要么是旧文件，要么不存在）。
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_write(target, "w") as f:
+    ...     _ = f.write("你好")
+    >>> target.read_text()
+    '你好'
+    >>> try:
+    ...     with atomic_write(target, "w") as f:
+    ...         _ = f.write("半截")
+    ...         raise OSError("磁盘满了")
+    ... except OSError:
+    ...     pass
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('你好', ['a.txt'])
+    """
+    if mode not in {"wb", "w"}:
+        raise ValueError(f"mode 只能是 'wb' 或 'w'，收到 {mode!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # 临时文件保留目标的后缀（例如 ``.gz``），校验函数据此知道该怎样读它。
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=f".part{path.suffix}", dir=path.parent
+    )
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp 建的文件只有本人可读；数据文件应与普通文件一样
+        with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def save_state(obj: Any, path: str | os.PathLike[str]) -> Path:
@@ -47,19 +94,9 @@ def save_state(obj: Any, path: str | os.PathLike[str]) -> Path:
     >>> load_state(p)
     {'x': tensor([0, 1, 2])}
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)  # 同一文件系统内的改名是原子的
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_write(path) as f:
+        torch.save(obj, f)
+    return Path(path)
 
 
 def load_state(path: str | os.PathLike[str], map_location: Any = None) -> Any:

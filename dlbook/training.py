@@ -34,6 +34,7 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .liveplot import LivePlot
+from .models.blocks import init_xavier
 from .ops.basic import count_correct
 from .seeding import seed_everything
 
@@ -209,11 +210,7 @@ def init_weights(net: nn.Module, method: str | Callable[[nn.Module], None] | Non
         net.apply(method)
         return
     if method == "xavier":
-
-        def fn(m: nn.Module) -> None:
-            if isinstance(m, (nn.Linear, nn.Conv2d)):
-                nn.init.xavier_uniform_(m.weight)
-
+        fn = init_xavier
     elif method == "normal":
 
         def fn(m: nn.Module) -> None:

