@@ -1,5 +1,6 @@
 """构建守卫：用本书真实的 conf.py 在临时目录里构建小项目，确认出错的页面和示例会让构建失败。"""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,12 @@ def test_clean_project_builds(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "_build" / "docs" / "page.html").read_text(encoding="utf-8")
     assert "2" in html
+    # 中文搜索：language_data.js 交给 window.Stemmer 的类必须在同一个文件里定义，
+    # 否则浏览器里搜索会因 ReferenceError 而没有结果（Sphinx 9.0 的缺陷）。
+    js = (tmp_path / "_build" / "_static" / "language_data.js").read_text(encoding="utf-8")
+    alias = re.search(r"window\.Stemmer = (\w+);", js)
+    stemmer = alias[1] if alias else "Stemmer"
+    assert re.search(rf"\b{stemmer}\s*=\s*function", js), f"{stemmer} 没有定义"
 
 
 def test_code_cell_that_raises_fails_the_build(tmp_path):
