@@ -1,0 +1,50 @@
+"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价，以及缓存、校验与下载的工具。
+
+导入本包不会访问网络、不会读写任何文件。
+"""
+
+from .download import DataUnavailableError, DownloadError, data_dir
+from .fashion_mnist import (
+    FASHION_MNIST_LABELS,
+    FashionMNIST,
+    fashion_mnist_labels,
+    fetch_fashion_mnist,
+    load_fashion_mnist,
+    locate_fashion_mnist,
+    read_fashion_mnist,
+    verify_fashion_mnist,
+)
+from .house_prices import (
+    fetch_house_prices,
+    load_house_prices,
+    locate_house_prices,
+    verify_house_prices,
+)
+from .idx import IDXFormatError, parse_idx, read_idx
+from .loader import TensorBatches
+from .synthetic import load_array, polynomial_data, synthetic_linear_data
+
+__all__ = [
+    "FASHION_MNIST_LABELS",
+    "DataUnavailableError",
+    "DownloadError",
+    "FashionMNIST",
+    "IDXFormatError",
+    "TensorBatches",
+    "data_dir",
+    "fashion_mnist_labels",
+    "fetch_fashion_mnist",
+    "fetch_house_prices",
+    "load_array",
+    "load_fashion_mnist",
+    "load_house_prices",
+    "locate_fashion_mnist",
+    "locate_house_prices",
+    "parse_idx",
+    "polynomial_data",
+    "read_fashion_mnist",
+    "read_idx",
+    "synthetic_linear_data",
+    "verify_fashion_mnist",
+    "verify_house_prices",
+]
