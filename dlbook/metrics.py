@@ -30,7 +30,7 @@ class Accumulator:
         """把 ``args`` 逐项加到对应的和上；个数必须等于 ``n``。"""
         if len(args) != len(self.data):
             raise ValueError(f"需要 {len(self.data)} 个数，收到 {len(args)} 个")
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
+        self.data = [total + float(value) for total, value in zip(self.data, args)]
 
     def reset(self) -> None:
         """把所有和清零。"""
