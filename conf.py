@@ -49,6 +49,9 @@ nb_execution_raise_on_error = True  # 代码单元出错则构建失败
 nb_execution_show_tb = True
 nb_output_stderr = "warn"  # 标准错误上的输出（例如缺字警告）在 -W 下会让构建失败
 nb_merge_streams = True
+if nb_execution_mode == "off":
+    # 不执行时笔记本里没有内核写入的语言信息，代码高亮退回默认，这不是问题。
+    suppress_warnings.append("myst-nb.lexer")
 
 # ---- sphinx-gallery：examples/ 下每章一个子画廊 ----
 
