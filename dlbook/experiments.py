@@ -488,95 +488,61 @@ def _linear_regression_run(concise: bool) -> RunFn:
 
 
 def _polynomial_run(settings: dict[str, Any], ctx: RunContext) -> History:
-    from .data import load_array, polynomial_data
-    from .training import train_regression
+    from .data import polynomial_data
+    from .fitting import train_polynomial
 
-    true_w = settings["true_w"]
-    train_f, test_f, train_l, test_l = polynomial_data(
-        true_w,
+    data = polynomial_data(
+        settings["true_w"],
         max_degree=settings["max_degree"],
         n_train=settings["n_train"],
         n_test=settings["n_test"],
         noise=settings["noise"],
         seed=ctx.seed,
     )
-    k = settings["num_features"]
-    batch_size = min(settings["batch_size"], train_l.shape[0])
-    train_iter = load_array((train_f[:, :k], train_l), batch_size, seed=ctx.seed)
-    test_iter = load_array((test_f[:, :k], test_l), batch_size, shuffle=False)
-    torch.manual_seed(_INIT_SEED_OFFSET + ctx.seed)
-    net = nn.Sequential(nn.Linear(k, 1, bias=False))
-    return train_regression(
-        net,
-        train_iter,
-        test_iter,
-        settings["num_epochs"],
-        loss=nn.MSELoss(reduction="none"),
+    _, history = train_polynomial(
+        settings["num_features"],
+        *data,
+        num_epochs=settings["num_epochs"],
         lr=settings["lr"],
-        device=ctx.device,
+        batch_size=settings["batch_size"],
         seed=ctx.seed,
+        init_seed=_INIT_SEED_OFFSET + ctx.seed,
+        device=ctx.device,
         plot=ctx.plot,
-        ylim=(1e-3, 1e2),
         verbose=ctx.verbose,
     )
+    return history
 
 
 def _weight_decay_run(concise: bool) -> RunFn:
     def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
         from .data import load_array, synthetic_linear_data
-        from .ops.basic import linreg, sgd, squared_loss
-        from .ops.regularization import l2_penalty
-        from .training import train_regression
+        from .fitting import train_weight_decay_concise, train_weight_decay_scratch
 
         d = settings["num_inputs"]
         true_w, true_b = torch.full((d,), 0.01), 0.05
-        n_train, batch_size = settings["n_train"], settings["batch_size"]
-        train_X, train_y = synthetic_linear_data(true_w, true_b, n_train, seed=ctx.seed)
-        test_X, test_y = synthetic_linear_data(
-            true_w, true_b, settings["n_test"], seed=ctx.seed + 1
+        batch_size = settings["batch_size"]
+        train_data = synthetic_linear_data(true_w, true_b, settings["n_train"], seed=ctx.seed)
+        test_data = synthetic_linear_data(true_w, true_b, settings["n_test"], seed=ctx.seed + 1)
+        train_iter = load_array(train_data, batch_size, seed=ctx.seed)
+        test_iter = load_array(test_data, batch_size, shuffle=False)
+        common = dict(
+            lr=settings["lr"],
+            num_epochs=settings["num_epochs"],
+            init_seed=_INIT_SEED_OFFSET + ctx.seed,
+            seed=ctx.seed,
+            plot=ctx.plot,
+            verbose=ctx.verbose,
         )
-        train_iter = load_array((train_X, train_y), batch_size, seed=ctx.seed)
-        test_iter = load_array((test_X, test_y), batch_size, shuffle=False)
-        g = _init_generator(ctx.seed)
-        lr, epochs = settings["lr"], settings["num_epochs"]
-        common = dict(seed=ctx.seed, plot=ctx.plot, verbose=ctx.verbose)
         if concise:
-            net = nn.Sequential(nn.Linear(d, 1))
-            with torch.no_grad():
-                for param in net.parameters():
-                    param.copy_(torch.randn(param.shape, generator=g))
-            optimizer = torch.optim.SGD(
-                [
-                    {"params": net[0].weight, "weight_decay": settings["weight_decay"]},
-                    {"params": net[0].bias},
-                ],
-                lr=lr,
-            )
-            history = train_regression(
-                net,
-                train_iter,
-                test_iter,
-                epochs,
-                loss=nn.MSELoss(reduction="none"),
-                optimizer=optimizer,
-                **common,
+            net, history = train_weight_decay_concise(
+                settings["weight_decay"], train_iter, test_iter, d, **common
             )
             w = net[0].weight.detach()
         else:
-            lambd = settings["lambd"]
-            w = torch.normal(0, 1, size=(d, 1), generator=g).requires_grad_()
-            b = torch.zeros(1, requires_grad=True)
-            history = train_regression(
-                lambda X: linreg(X, w, b),
-                train_iter,
-                test_iter,
-                epochs,
-                loss=squared_loss,
-                updater=lambda n: sgd([w, b], lr, n),
-                penalty=lambda: lambd * l2_penalty(w),
-                **common,
+            w, history = train_weight_decay_scratch(
+                settings["lambd"], train_iter, test_iter, d, **common
             )
-            w = w.detach()
         return history, {"w_norm": float(w.norm())}
 
     return run

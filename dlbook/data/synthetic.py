@@ -9,7 +9,7 @@ import torch
 
 from .loader import TensorBatches
 
-__all__ = ["load_array", "polynomial_data", "synthetic_linear_data"]
+__all__ = ["load_array", "polynomial_data", "polynomial_features", "synthetic_linear_data"]
 
 
 def _generator(seed: int | None) -> torch.Generator | None:
@@ -107,6 +107,21 @@ def load_array(
     return TensorBatches(tensors, batch_size, shuffle, seed=seed)
 
 
+def polynomial_features(x: torch.Tensor, max_degree: int) -> torch.Tensor:
+    r"""把形状 ``(n, 1)`` 的 :math:`x` 变成多项式特征 :math:`x^i / i!`（:math:`i < ` ``max_degree``）。
+
+    在 float64 中计算再转回 float32，高次项不会因舍入而失真。
+
+    Examples
+    --------
+    >>> polynomial_features(torch.tensor([[2.0]]), 4)
+    tensor([[1.0000, 2.0000, 2.0000, 1.3333]])
+    """
+    powers = torch.arange(max_degree, dtype=torch.float64)
+    factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=torch.float64)
+    return (x.double() ** powers / factorials).float()
+
+
 def polynomial_data(
     true_w: torch.Tensor | Sequence[float],
     *,
@@ -153,9 +168,7 @@ def polynomial_data(
     w = torch.zeros(max_degree)
     w[: len(true_w)] = true_w
     x = torch.normal(0.0, 1.0, (n_train + n_test, 1), generator=g)
-    powers = torch.arange(max_degree, dtype=torch.float32)
-    factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=torch.float64)
-    features = (x.double() ** powers / factorials).float()
+    features = polynomial_features(x, max_degree)
     labels = features @ w
     labels += torch.normal(0.0, float(noise), labels.shape, generator=g)
     labels = labels.reshape(-1, 1)

@@ -17,9 +17,10 @@
 
 import matplotlib.pyplot as plt
 import torch
-from torch import nn
 
 import dlbook
+from dlbook.data.synthetic import polynomial_features
+from dlbook.fitting import train_polynomial
 
 true_w = [5, 1.2, -3.4, 5.6]
 train_features, test_features, train_labels, test_labels = dlbook.polynomial_data(
@@ -34,19 +35,8 @@ train_features, test_features, train_labels, test_labels = dlbook.polynomial_dat
 
 nets, finals = {}, {}
 for k in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20):
-    torch.manual_seed(1000)
-    net = nn.Sequential(nn.Linear(k, 1, bias=False))
-    train_iter = dlbook.load_array((train_features[:, :k], train_labels), 10, seed=0)
-    test_iter = dlbook.load_array((test_features[:, :k], test_labels), 10, shuffle=False)
-    history = dlbook.train_regression(
-        net,
-        train_iter,
-        test_iter,
-        400,
-        loss=nn.MSELoss(reduction="none"),
-        lr=0.01,
-        plot=False,
-        verbose=False,
+    net, history = train_polynomial(
+        k, train_features, test_features, train_labels, test_labels, plot=False, verbose=False
     )
     nets[k], finals[k] = net, history.final
     print(
@@ -78,9 +68,7 @@ fig.tight_layout()
 # 20 个特征的模型开始偏离，而与真实模型结构一致的 4 个特征的模型仍然准确。
 
 x = torch.linspace(-4, 4, 200).reshape(-1, 1)
-powers = torch.arange(20, dtype=torch.float32)
-factorials = torch.exp(torch.lgamma(powers + 1))
-grid = x**powers / factorials
+grid = polynomial_features(x, 20)
 truth = grid[:, :4] @ torch.tensor(true_w, dtype=torch.float32)
 fig, ax = plt.subplots(figsize=(5, 3.2))
 ax.axvspan(train_features[:, 1].min(), train_features[:, 1].max(), color="0.92")

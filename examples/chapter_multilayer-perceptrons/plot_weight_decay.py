@@ -17,9 +17,9 @@
 
 import matplotlib.pyplot as plt
 import torch
-from torch import nn
 
 import dlbook
+from dlbook.fitting import train_weight_decay_concise
 
 num_inputs, batch_size = 200, 5
 true_w, true_b = torch.ones(num_inputs) * 0.01, 0.05
@@ -35,22 +35,8 @@ test_iter = dlbook.load_array(
 lambdas = [0, 0.3, 1, 3, 10, 30, 100, 300]
 rows = []
 for wd in lambdas:
-    g = torch.Generator().manual_seed(1000)
-    net = nn.Sequential(nn.Linear(num_inputs, 1))
-    for param in net.parameters():
-        param.data.normal_(generator=g)
-    trainer = torch.optim.SGD(
-        [{"params": net[0].weight, "weight_decay": wd}, {"params": net[0].bias}], lr=0.003
-    )
-    history = dlbook.train_regression(
-        net,
-        train_iter,
-        test_iter,
-        100,
-        loss=nn.MSELoss(reduction="none"),
-        optimizer=trainer,
-        plot=False,
-        verbose=False,
+    net, history = train_weight_decay_concise(
+        wd, train_iter, test_iter, num_inputs, plot=False, verbose=False
     )
     norm = net[0].weight.norm().item()
     rows.append((wd, history.final.train_loss, history.final.test_loss, norm))
