@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["cpu", "gpu", "num_gpus", "try_gpu", "try_all_gpus", "best_device", "list_devices"]
+__all__ = [
+    "cpu",
+    "gpu",
+    "num_gpus",
+    "try_gpu",
+    "try_all_gpus",
+    "best_device",
+    "list_devices",
+    "parse_device",
+]
 
 
 def cpu() -> torch.device:
@@ -98,3 +107,38 @@ def list_devices() -> list[torch.device]:
     if _mps_available():
         devices.append(torch.device("mps"))
     return devices
+
+
+def parse_device(text: str) -> torch.device:
+    """把命令行里的设备名变成本机上确实存在的设备；``"auto"`` 表示 :func:`best_device`。
+
+    CUDA 的编号要小于本机 GPU 的块数，否则与其他不可用的设备一样给出一行错误。
+
+    Examples
+    --------
+    >>> parse_device("cpu")
+    device(type='cpu')
+    >>> parse_device("tpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: 无法识别的设备 'tpu'：可以是 auto、cpu、cuda、cuda:1、mps
+    """
+    if text == "auto":
+        return best_device()
+    try:
+        device = torch.device(text)
+    except RuntimeError as err:
+        raise ValueError(f"无法识别的设备 {text!r}：可以是 auto、cpu、cuda、cuda:1、mps") from err
+    if device.type == "cuda":
+        n = num_gpus()
+        if n == 0:
+            raise ValueError(f"设备 {text!r} 不可用：这台机器没有 CUDA")
+        if device.index is not None and device.index >= n:
+            raise ValueError(
+                f"设备 {text!r} 不可用：这台机器只有 {n} 块 CUDA GPU（cuda:0 到 cuda:{n - 1}）"
+            )
+    elif device.type == "mps" and not _mps_available():
+        raise ValueError(f"设备 {text!r} 不可用：这台机器没有 Apple MPS")
+    elif device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"无法识别的设备 {text!r}：可以是 auto、cpu、cuda、cuda:1、mps")
+    return device

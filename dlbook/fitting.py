@@ -14,6 +14,7 @@ from torch import nn
 from .data import load_array
 from .ops.basic import linreg, sgd, squared_loss
 from .ops.regularization import l2_penalty
+from .seeding import init_seed as default_init_seed
 from .training import History, train_regression
 
 __all__ = ["train_polynomial", "train_weight_decay_scratch", "train_weight_decay_concise"]
@@ -30,13 +31,13 @@ def train_polynomial(
     lr: float = 0.01,
     batch_size: int = 10,
     seed: int = 0,
-    init_seed: int = 1000,
+    init_seed: int | None = None,
     **train_kwargs: Any,
 ) -> tuple[nn.Module, History]:
     """只用前 ``num_features`` 个多项式特征，训练一个无偏置的线性模型。
 
     常数项 :math:`x^0/0! = 1` 已在特征里，所以线性层不要偏置。损失为均方误差，优化器为 SGD；
-    ``seed`` 决定小批量顺序，``init_seed`` 决定初始权重。其余关键字参数交给
+    ``seed`` 决定小批量顺序，``init_seed`` 决定初始权重（默认 :func:`dlbook.seeding.init_seed` ``(seed)``）。其余关键字参数交给
     :func:`dlbook.train_regression` （例如 ``plot``、``verbose``、``device``）。
 
     Examples
@@ -48,6 +49,8 @@ def train_polynomial(
     (torch.Size([1, 4]), 2)
     """
     k = num_features
+    if init_seed is None:
+        init_seed = default_init_seed(seed)
     torch.manual_seed(init_seed)  # nn.Linear 的默认初始化用全局随机数生成器
     net = nn.Sequential(nn.Linear(k, 1, bias=False))
     batch_size = min(batch_size, train_labels.shape[0])
@@ -74,7 +77,7 @@ def train_weight_decay_scratch(
     *,
     lr: float = 0.003,
     num_epochs: int = 100,
-    init_seed: int = 1000,
+    init_seed: int | None = None,
     **train_kwargs: Any,
 ) -> tuple[torch.Tensor, History]:
     """从零实现的权重衰减：在每个样本的平方损失上加 ``lambd * l2_penalty(w)``，用手写的 SGD 训练。
@@ -91,6 +94,8 @@ def train_weight_decay_scratch(
     >>> w.shape, w.requires_grad
     (torch.Size([5, 1]), False)
     """
+    if init_seed is None:
+        init_seed = default_init_seed(train_kwargs.get("seed", 0))
     g = torch.Generator().manual_seed(init_seed)
     w = torch.normal(0, 1, size=(num_inputs, 1), generator=g, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
@@ -115,7 +120,7 @@ def train_weight_decay_concise(
     *,
     lr: float = 0.003,
     num_epochs: int = 100,
-    init_seed: int = 1000,
+    init_seed: int | None = None,
     **train_kwargs: Any,
 ) -> tuple[nn.Module, History]:
     """简洁实现的权重衰减：``torch.optim.SGD`` 只给权重所在的参数组设置 ``weight_decay``，偏置不衰减。
@@ -131,6 +136,8 @@ def train_weight_decay_concise(
     >>> net[0].weight.shape
     torch.Size([1, 5])
     """
+    if init_seed is None:
+        init_seed = default_init_seed(train_kwargs.get("seed", 0))
     g = torch.Generator().manual_seed(init_seed)
     net = nn.Sequential(nn.Linear(num_inputs, 1))
     for param in net.parameters():

@@ -6,16 +6,21 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import font_manager
 
-__all__ = ["use_book_style", "set_figsize", "set_axes", "plot", "show_images"]
+__all__ = ["bundled_cjk_font", "use_book_style", "set_figsize", "set_axes", "plot", "show_images"]
 
-# 按顺序尝试的中文字体：Debian/Ubuntu 的 fonts-noto-cjk、macOS、Windows 的常见字体。
+# 按顺序尝试的中文字体：系统里装了就优先用（Debian/Ubuntu 的 fonts-noto-cjk、macOS、Windows 的常见字体），
+# 否则用随 pip 安装的 mplfonts 包里的 Noto Sans CJK SC（它的字体族名也是 "Noto Sans CJK SC"）。
 CJK_FONTS = [
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
@@ -26,18 +31,63 @@ CJK_FONTS = [
     "SimHei",
 ]
 
+#: mplfonts 包里随 pip 安装的中文字体文件（相对包目录）。
+_BUNDLED_FONT = "fonts/NotoSansCJKsc-Regular.otf"
+
+
+def bundled_cjk_font() -> Path | None:
+    """随 pip 安装的中文字体文件（``mplfonts`` 包中的 Noto Sans CJK SC）；没装这个包时返回 ``None``。
+
+    只查找文件，不导入 ``mplfonts``（导入它没有必要，也会多一个依赖）。
+
+    Examples
+    --------
+    >>> bundled_cjk_font().name
+    'NotoSansCJKsc-Regular.otf'
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / _BUNDLED_FONT
+    return path if path.is_file() else None
+
+
+@functools.cache
+def _register_cjk_font() -> str:
+    """让 matplotlib 认识一个中文字体，返回它的字体族名；一个进程只做一次。
+
+    随包安装的字体文件直接用 ``fontManager.addfont`` 注册：matplotlib 的字体缓存
+    （``fontlist-*.json``）即使写于字体安装之前、里面没有任何中文字体，也挡不住它。
+    """
+    bundled = bundled_cjk_font()
+    if bundled is not None:
+        font_manager.fontManager.addfont(str(bundled))
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in known:
+            return name
+    raise RuntimeError(
+        "找不到中文字体，图中的中文会变成方框。dlbook 依赖的 mplfonts 包带有 Noto Sans CJK SC："
+        "请运行 `pip install mplfonts`（或重新安装 dlbook）；也可以安装系统字体，例如 "
+        "`sudo apt-get install fonts-noto-cjk`，然后删除 matplotlib 的字体缓存 "
+        f"{font_manager.get_cachedir()}/fontlist-*.json。"
+    )
+
 
 def use_book_style() -> None:
     """设置中文字体与负号显示，使图中的中文不会变成方框。可以重复调用。
 
+    找不到任何中文字体时抛出 ``RuntimeError``，说明怎样安装（而不是在画图时才报缺字）。
+
     Examples
     --------
     >>> use_book_style()
-    >>> plt.rcParams["axes.unicode_minus"]
-    False
+    >>> plt.rcParams["font.sans-serif"][0] in CJK_FONTS, plt.rcParams["axes.unicode_minus"]
+    (True, False)
     """
+    font = _register_cjk_font()
     families = list(plt.rcParams["font.sans-serif"])
-    plt.rcParams["font.sans-serif"] = CJK_FONTS + [f for f in families if f not in CJK_FONTS]
+    plt.rcParams["font.sans-serif"] = [font] + [f for f in families if f != font]
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["axes.unicode_minus"] = False
 

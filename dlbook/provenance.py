@@ -12,7 +12,18 @@ import torch
 from . import __version__
 from .devices import best_device
 
-__all__ = ["build_info", "format_build_info"]
+__all__ = ["build_info", "format_build_info", "versions"]
+
+
+def versions() -> dict[str, str]:
+    """dlbook、PyTorch 与 Python 的版本。
+
+    Examples
+    --------
+    >>> sorted(versions())
+    ['dlbook', 'python', 'torch']
+    """
+    return {"dlbook": __version__, "torch": torch.__version__, "python": platform.python_version()}
 
 
 def build_info() -> dict[str, str]:
@@ -30,9 +41,7 @@ def build_info() -> dict[str, str]:
     from .profiles import profile_setting
 
     return {
-        "dlbook": __version__,
-        "torch": torch.__version__,
-        "python": platform.python_version(),
+        **versions(),
         "device": str(best_device()),
         "profile": profile_setting(),
         "data": describe_fashion_mnist_source(),

@@ -7,7 +7,10 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["seed_everything"]
+__all__ = ["init_generator", "init_seed", "seed_everything"]
+
+#: 初始化用的种子比数据的种子大这么多，见 :func:`init_seed`。
+INIT_SEED_OFFSET = 1000
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -27,3 +30,31 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def init_seed(seed: int) -> int:
+    """由一次运行的种子 ``seed`` 得到初始化模型参数所用的种子 ``seed + 1000``。
+
+    生成数据、打乱数据用 ``seed`` 本身；初始化与它分开，否则两者会取到同一串随机数
+    （例如权重向量恰好等于第一个样本的特征），结果失真。
+
+    Examples
+    --------
+    >>> init_seed(0), init_seed(3)
+    (1000, 1003)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed 必须是非负整数，收到 {seed!r}")
+    return seed + INIT_SEED_OFFSET
+
+
+def init_generator(seed: int) -> torch.Generator:
+    """以 :func:`init_seed` 为种子的 ``torch.Generator``，交给模型工厂的 ``generator`` 参数。
+
+    Examples
+    --------
+    >>> torch.equal(torch.rand(2, generator=init_generator(0)),
+    ...             torch.rand(2, generator=torch.Generator().manual_seed(1000)))
+    True
+    """
+    return torch.Generator().manual_seed(init_seed(seed))

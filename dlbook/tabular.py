@@ -22,6 +22,7 @@ from torch import nn
 
 from .data import load_array
 from .models.linear import linear_regression
+from .seeding import init_generator
 
 __all__ = [
     "HousePriceFeatures",
@@ -293,7 +294,7 @@ def k_fold(
     make_net : callable, optional
         ``make_net(num_features, generator)`` 返回一个新模型；默认是线性回归
         :func:`dlbook.linear_regression`。第 ``i`` 折打乱数据用种子 ``seed + i``，
-        初始化用种子 ``1000 + seed + i``，与数据的种子分开。
+        初始化用 :func:`dlbook.seeding.init_generator` ``(seed + i)``，与数据的种子分开。
 
     Examples
     --------
@@ -314,7 +315,7 @@ def k_fold(
     train_curves, valid_curves = [], []
     for i in range(k):
         X_train, y_train, X_valid, y_valid = k_fold_split(k, i, X, y)
-        net = make_net(X.shape[1], torch.Generator().manual_seed(1000 + seed + i))
+        net = make_net(X.shape[1], init_generator(seed + i))
         train_ls, valid_ls = train_house_prices(
             net,
             X_train,

@@ -1,0 +1,51 @@
+"""实验登记表：书中每一次训练的设置、CPU 上的快速版本，以及书中公布的结果。
+
+* :mod:`~dlbook.experiments.registry`：实验的类型、登记与运行（:func:`run_experiment`）；
+* :mod:`~dlbook.experiments.results`：结果文件与附录里的表格；
+* :mod:`~dlbook.experiments.cli`：``python -m dlbook run`` 与 ``python -m dlbook results``；
+* ``ch*_*.py``：各章的实验，每章一张声明式的表，按章节顺序在这里导入（导入即登记）。
+
+``python -m dlbook run <名字>`` 运行一个实验，把结果与书中的结果并排打印，并追加到结果文件；
+``python -m dlbook results`` 把登记表与已有结果写成表格，附录的“实验结果”页包含这张表。
+"""
+
+from . import ch2_linear_networks, ch3_multilayer_perceptrons, ch5_convolutional_neural_networks
+from .cli import add_experiment_commands
+from .registry import (
+    D2L,
+    EXPERIMENTS,
+    Experiment,
+    RunContext,
+    RunResult,
+    fashion_mnist_classifier,
+    get_experiment,
+    register,
+    run_experiment,
+)
+from .results import (
+    append_result,
+    format_metrics,
+    format_settings,
+    load_results,
+    results_path,
+    results_table,
+)
+
+__all__ = [
+    "D2L",
+    "EXPERIMENTS",
+    "Experiment",
+    "RunContext",
+    "RunResult",
+    "add_experiment_commands",
+    "append_result",
+    "fashion_mnist_classifier",
+    "format_metrics",
+    "format_settings",
+    "get_experiment",
+    "load_results",
+    "register",
+    "results_path",
+    "results_table",
+    "run_experiment",
+]
