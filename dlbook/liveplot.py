@@ -2,9 +2,12 @@
 
 同一个 :class:`LivePlot` 在三种环境里都能用，调用方式完全一样：
 
-* **Jupyter / IPython 内核**（包括本书构建时执行页面的内核）：第一次 :meth:`LivePlot.add`
-  显示图像，之后在同一个输出位置原地刷新（``display_id``），不会刷出一长串图。
-  :meth:`LivePlot.finish` 画出最终状态后关闭图，避免单元结束时同一张图再被显示一次。
+* **Jupyter / IPython 内核**：第一次 :meth:`LivePlot.add` 显示图像，之后在同一个输出位置原地刷新
+  （``display_id``），不会刷出一长串图。:meth:`LivePlot.finish` 画出最终状态后关闭图，避免单元结束时
+  同一张图再被显示一次。
+* **构建本书时**（环境变量 ``DLBOOK_DOCS_BUILD`` 由 ``conf.py`` 设置，执行页面的内核与
+  sphinx-gallery 都能看到）：训练中一次也不画，只在 :meth:`LivePlot.finish` 时画一次——页面上
+  只留下最后一张图，中间的渲染都是白费。
 * **脚本 + 交互式后端**（TkAgg、QtAgg、macOS 等）：在窗口里刷新，窗口不会阻塞训练。
 * **脚本 + 非交互式后端**（Agg，例如 CI、sphinx-gallery）：只更新曲线数据，不渲染，也不调用
   ``plt.show``/``plt.pause`` （它们在 Agg 下会发出警告）。图在结束后保持打开，sphinx-gallery
@@ -25,9 +28,11 @@ import matplotlib.pyplot as plt
 
 from .plot import set_axes, use_book_style
 
-__all__ = ["LivePlot"]
+__all__ = ["LivePlot", "in_docs_build"]
 
 _MODES = ("notebook", "window", "static")
+#: 构建本书时由 ``conf.py`` 设为 ``1`` 的环境变量。
+BUILD_ENV = "DLBOOK_DOCS_BUILD"
 
 
 def _in_notebook_kernel() -> bool:
@@ -38,6 +43,18 @@ def _in_notebook_kernel() -> bool:
 
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+def in_docs_build() -> bool:
+    """是否正在构建本书（``conf.py`` 设置环境变量 ``DLBOOK_DOCS_BUILD=1``）。
+
+    Examples
+    --------
+    >>> import os
+    >>> in_docs_build() == (os.environ.get("DLBOOK_DOCS_BUILD") == "1")
+    True
+    """
+    return os.environ.get(BUILD_ENV) == "1"
 
 
 def _detect_mode(fig: matplotlib.figure.Figure) -> str:
@@ -73,6 +90,9 @@ class LivePlot:
         显示方式；默认自动判断（见模块说明）。
     min_interval : float
         两次重绘之间至少间隔的秒数（只影响笔记本与窗口模式；:meth:`finish` 总会重绘）。
+    max_draw_fraction : float
+        重绘最多占用的时间比例：一次重绘花了 ``t`` 秒，下一次至少等 ``t / max_draw_fraction`` 秒，
+        所以画图的代价再高，也只占训练时间的一小部分。
 
     Examples
     --------
@@ -103,7 +123,8 @@ class LivePlot:
         *,
         save_path: str | os.PathLike[str] | None = None,
         mode: str | None = None,
-        min_interval: float = 0.2,
+        min_interval: float = 1.0,
+        max_draw_fraction: float = 0.05,
     ) -> None:
         if mode is not None and mode not in _MODES:
             raise ValueError(f"mode 必须是 {_MODES} 之一或 None，收到 {mode!r}")
@@ -111,6 +132,8 @@ class LivePlot:
             raise ValueError("fmts 不能为空")
         if min_interval < 0:
             raise ValueError(f"min_interval 不能为负，收到 {min_interval!r}")
+        if not 0 < max_draw_fraction <= 1:
+            raise ValueError(f"max_draw_fraction 必须在 (0, 1] 内，收到 {max_draw_fraction!r}")
         use_book_style()
         self.fig, self.axes = plt.subplots(figsize=figsize)
         self.legend = list(legend) if legend else []
@@ -118,6 +141,12 @@ class LivePlot:
         self.save_path = Path(save_path) if save_path is not None else None
         self.mode = mode or _detect_mode(self.fig)
         self.min_interval = float(min_interval)
+        self.max_draw_fraction = float(max_draw_fraction)
+        #: 构建本书时只在 finish() 画一次。
+        self.draw_at_end_only = in_docs_build()
+        #: 已经做过的重绘次数与它们一共花的秒数（用来限制画图的开销，也便于测量）。
+        self.draws = 0
+        self.draw_seconds = 0.0
         self._axes_config = dict(
             xlabel=xlabel, ylabel=ylabel, xlim=xlim, ylim=ylim, xscale=xscale, yscale=yscale
         )
@@ -126,7 +155,7 @@ class LivePlot:
         self._ys: list[list[float]] = []
         self._lines: list[Any] = []
         self._handle: Any = None
-        self._last_draw = float("-inf")
+        self._next_draw = float("-inf")
         self._finished = False
 
     @property
@@ -173,10 +202,17 @@ class LivePlot:
     def _refresh(self, force: bool) -> None:
         if self.mode == "static":
             return
-        now = time.perf_counter()
-        if not force and now - self._last_draw < self.min_interval:
+        start = time.perf_counter()
+        if not force and (self.draw_at_end_only or start < self._next_draw):
             return
-        self._last_draw = now
+        self._draw()
+        cost = time.perf_counter() - start
+        self.draws += 1
+        self.draw_seconds += cost
+        wait = max(self.min_interval, cost / self.max_draw_fraction)
+        self._next_draw = start + wait
+
+    def _draw(self) -> None:
         if self.mode == "notebook":
             from IPython.display import display
 

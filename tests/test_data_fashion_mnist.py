@@ -131,6 +131,22 @@ def test_user_cache_is_searched_before_system_copy(isolated, monkeypatch):
     assert data.train_images.shape[0] == 4 and data.source.startswith("系统副本")
 
 
+def test_system_copy_can_be_switched_off(isolated, monkeypatch):
+    write_set(isolated / "system", n_train=4)
+    monkeypatch.setattr(fm, "SYSTEM_DIR", isolated / "system")
+    assert fm.locate_fashion_mnist().kind == "系统副本"
+    assert fm.locate_fashion_mnist(use_system=False) is None
+    with pytest.raises(DataUnavailableError):  # 离线、缓存为空：不再退回系统副本
+        dlbook.read_fashion_mnist(use_system=False)
+    monkeypatch.setenv("DLBOOK_USE_SYSTEM_DATA", "0")
+    assert fm.locate_fashion_mnist() is None
+    with pytest.raises(DataUnavailableError):
+        dlbook.load_fashion_mnist(2)
+    assert fm.locate_fashion_mnist(use_system=True).kind == "系统副本"  # 参数优先于环境变量
+    write_set(isolated / "cache" / "fashion-mnist", n_train=3)
+    assert dlbook.read_fashion_mnist().source.startswith("缓存")
+
+
 def test_explicit_root_without_files_is_an_error(isolated):
     (isolated / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="没有找齐"):

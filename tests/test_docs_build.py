@@ -36,9 +36,21 @@ def _project(tmp_path: Path, page_code: str, examples: dict[str, str]) -> Path:
     return tmp_path
 
 
-def _build(project: Path) -> subprocess.CompletedProcess:
+def _build(project: Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", ".", "_build"],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            *options,
+            "-b",
+            "html",
+            ".",
+            "_build",
+        ],
         cwd=project,
         capture_output=True,
         text=True,
@@ -94,3 +106,75 @@ def test_example_that_did_not_run_fails_the_build(tmp_path):
     result = _build(_project(tmp_path, "print(1)", {"skipped_demo.py": GOOD_EXAMPLE}))
     assert result.returncode != 0
     assert "没有运行" in result.stdout + result.stderr
+
+
+def test_page_over_its_time_budget_fails_the_build(tmp_path):
+    page = "import time\ntime.sleep(1.5)"
+    project = _project(tmp_path, page, {"plot_good.py": GOOD_EXAMPLE})
+    result = _build(project, "-D", "dlbook_default_time_budget=1")
+    assert result.returncode != 0
+    assert "超出时间预算" in result.stderr and "docs/page" in result.stderr
+    times = (project / "_build" / "build-times.csv").read_text(encoding="utf-8")
+    assert "docs/page" in times and "plot_good" in times
+
+
+def test_time_report_and_a_budget_with_a_reason(tmp_path):
+    page = "import time\ntime.sleep(1.5)"
+    project = _project(tmp_path, page, {"plot_good.py": GOOD_EXAMPLE})
+    (project / "conf.py").write_text(
+        (project / "conf.py").read_text(encoding="utf-8")
+        + '\ndlbook_time_budgets = {"docs/page": (30, "测试：这一页本来就要睡一会儿")}\n',
+        encoding="utf-8",
+    )
+    result = _build(project, "-D", "dlbook_default_time_budget=1")
+    assert result.returncode == 0, result.stderr
+    rows = (project / "_build" / "build-times.csv").read_text(encoding="utf-8").splitlines()
+    page_row = next(r for r in rows if "docs/page" in r)
+    assert page_row.endswith("executed,30.0")
+    # 不改代码、只改文字：页面不再执行，时间来自缓存
+    page_md = project / "docs" / "page.md"
+    page_md.write_text(page_md.read_text(encoding="utf-8") + "\n多写一句话。\n", encoding="utf-8")
+    result = _build(project, "-D", "dlbook_default_time_budget=1")
+    assert result.returncode == 0, result.stderr
+    rows = (project / "_build" / "build-times.csv").read_text(encoding="utf-8").splitlines()
+    assert ",cached," in next(r for r in rows if "docs/page" in r)
+
+
+RESULT_EXAMPLE = '''\
+"""
+记录结果的示例
+==============
+
+把一次运行的结果记下来。
+"""
+
+from dlbook.experiments import RunResult, record_result
+
+result = RunResult("demo", "quick", "cpu", 0, {}, {"test_acc": 0.87654}, "", 0.1, "", {})
+print(record_result(result))
+'''
+
+
+def test_result_role_shows_the_number_the_example_recorded(tmp_path):
+    project = _project(tmp_path, "print(1)", {"plot_result.py": RESULT_EXAMPLE})
+    page = project / "docs" / "page.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\n测试精度是 {result}`demo:test_acc`。\n",
+        encoding="utf-8",
+    )
+    result = _build(project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "_build" / "docs" / "page.html").read_text(encoding="utf-8")
+    assert "测试精度是 0.877。" in html
+
+
+def test_result_role_without_a_recorded_run_fails_the_build(tmp_path):
+    project = _project(tmp_path, "print(1)", {"plot_good.py": GOOD_EXAMPLE})
+    page = project / "docs" / "page.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\n测试精度是 {result}`demo:test_acc`。\n",
+        encoding="utf-8",
+    )
+    result = _build(project)
+    assert result.returncode != 0
+    assert "没有实验 'demo'" in result.stderr

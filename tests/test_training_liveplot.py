@@ -76,7 +76,7 @@ def test_notebook_mode_updates_in_place(monkeypatch) -> None:
     import IPython.display
 
     monkeypatch.setattr(IPython.display, "display", fake_display)
-    live = LivePlot(mode="notebook", min_interval=0)
+    live = LivePlot(mode="notebook", min_interval=0, max_draw_fraction=1)
     for i in range(3):
         live.add(i, [i])
     fig = live.finish()
@@ -101,7 +101,7 @@ def test_notebook_mode_throttles_but_final_state_is_drawn(monkeypatch) -> None:
 def test_window_mode_refreshes_without_blocking(monkeypatch) -> None:
     pauses: list[float] = []
     monkeypatch.setattr(liveplot_module.plt, "pause", lambda t: pauses.append(t))
-    live = LivePlot(mode="window", min_interval=0)
+    live = LivePlot(mode="window", min_interval=0, max_draw_fraction=1)
     live.add(1, [1.0])
     live.add(2, [2.0])
     live.finish()
@@ -123,3 +123,42 @@ def test_training_uses_given_liveplot(tmp_path) -> None:
     train_classifier(nn.Linear(3, 2), [(X, y)], [(X, y)], 3, lr=0.1, plot=live, verbose=False)
     assert (tmp_path / "train.svg").exists()
     assert len(live.data[2][0]) == 3
+
+
+def test_docs_build_draws_once_at_the_end(monkeypatch) -> None:
+    log: list = []
+    import IPython.display
+
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, display_id=False: log.append("d") or FakeHandle(log)
+    )
+    monkeypatch.setenv("DLBOOK_DOCS_BUILD", "1")
+    live = LivePlot(mode="notebook", min_interval=0)
+    for i in range(20):
+        live.add(i, [i])
+    assert log == []  # 训练中一次也不画
+    live.finish()
+    assert log == ["d"] and live.draws == 1
+
+
+def test_drawing_takes_a_bounded_share_of_the_time(monkeypatch) -> None:
+    """每次重绘花 20 ms：重绘的总时间不超过（训练加画图）总时间的约 max_draw_fraction。"""
+    import time
+
+    import IPython.display
+
+    def slow_display(obj, display_id=False):
+        time.sleep(0.02)
+        return FakeHandle([])
+
+    monkeypatch.setattr(IPython.display, "display", slow_display)
+    monkeypatch.setattr(FakeHandle, "update", lambda self, obj: time.sleep(0.02))
+    live = LivePlot(mode="notebook", min_interval=0, max_draw_fraction=0.1)
+    start = time.perf_counter()
+    for i in range(200):
+        time.sleep(0.002)  # “训练”一步
+        live.add(i, [i])
+    total = time.perf_counter() - start
+    assert live.draws >= 2
+    assert live.draw_seconds <= 0.1 * total + 0.03  # 最多多出一次重绘
+    live.finish()

@@ -90,6 +90,8 @@ MIRRORS: tuple[str, ...] = (
 )
 MIRROR_ENV = "DLBOOK_FASHION_MNIST_MIRROR"
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+#: 设为 ``0``（或 ``false``、``no``）时不使用系统副本，只用缓存或下载。
+SYSTEM_DATA_ENV = "DLBOOK_USE_SYSTEM_DATA"
 CACHE_SUBDIR = "fashion-mnist"
 DECODED_NAME = "decoded.pt"
 _DECODED_VERSION = 1
@@ -168,10 +170,26 @@ def _find_in(directory: Path) -> dict[str, Path] | None:
     return None
 
 
-def locate_fashion_mnist(root: str | os.PathLike[str] | None = None) -> FashionMNISTSource | None:
+def use_system_copy(use_system: bool | None = None) -> bool:
+    """是否使用系统副本 :data:`SYSTEM_DIR`：``use_system`` 优先，否则看环境变量 ``DLBOOK_USE_SYSTEM_DATA``。
+
+    Examples
+    --------
+    >>> use_system_copy(False), use_system_copy(True)
+    (False, True)
+    """
+    if use_system is not None:
+        return bool(use_system)
+    return os.environ.get(SYSTEM_DATA_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def locate_fashion_mnist(
+    root: str | os.PathLike[str] | None = None, *, use_system: bool | None = None
+) -> FashionMNISTSource | None:
     """按查找顺序（``root``、用户缓存、系统副本）找 Fashion-MNIST，不解码、不下载。
 
-    给出 ``root`` 时只在 ``root`` 里找。找不到返回 ``None``。
+    给出 ``root`` 时只在 ``root`` 里找。``use_system=False`` （或环境变量
+    ``DLBOOK_USE_SYSTEM_DATA=0``）时跳过系统副本，只找缓存。找不到返回 ``None``。
 
     Examples
     --------
@@ -183,7 +201,8 @@ def locate_fashion_mnist(root: str | os.PathLike[str] | None = None) -> FashionM
         files = _find_in(Path(root))
         return None if files is None else FashionMNISTSource("目录", Path(root), files)
     cache = data_dir() / CACHE_SUBDIR
-    for kind, directory in (("缓存", cache), ("系统副本", SYSTEM_DIR)):
+    places = [("缓存", cache)] + ([("系统副本", SYSTEM_DIR)] if use_system_copy(use_system) else [])
+    for kind, directory in places:
         files = _find_in(directory)
         if files is not None:
             return FashionMNISTSource(kind, directory, files)
@@ -435,11 +454,15 @@ def _load_decoded(path: Path, key: list[str]) -> dict | None:
 
 
 def read_fashion_mnist(
-    root: str | os.PathLike[str] | None = None, *, download: bool = True
+    root: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = True,
+    use_system: bool | None = None,
 ) -> FashionMNIST:
     """读取整个 Fashion-MNIST，返回四个张量（图像为 ``uint8``，标签为 ``int64``）。
 
-    查找顺序见本模块说明；都找不到且 ``download=True`` 时下载到用户缓存。解码结果缓存在
+    查找顺序见本模块说明（``use_system`` 见 :func:`locate_fashion_mnist`）；都找不到且
+    ``download=True`` 时下载到用户缓存。解码结果缓存在
     ``<data_dir()>/fashion-mnist/decoded.pt``，源文件不变时第二次读取只需加载这个文件；同一进程里
     再次读取直接复用内存中的张量（它们在各次调用之间共享，请不要原地修改）。
 
@@ -458,7 +481,7 @@ def read_fashion_mnist(
     >>> data.train_images.shape, data.train_labels[:4].tolist()
     (torch.Size([60000, 28, 28]), [9, 0, 0, 3])
     """
-    found = locate_fashion_mnist(root)
+    found = locate_fashion_mnist(root, use_system=use_system)
     if found is None and root is not None:
         raise FileNotFoundError(
             f"{root} 里没有找齐 Fashion-MNIST 的四个文件（{', '.join(FILE_NAMES)}，可带 .gz 后缀，"
@@ -539,6 +562,7 @@ def load_fashion_mnist(
     device: torch.device | str | None = None,
     num_train: int | None = None,
     num_test: int | None = None,
+    use_system: bool | None = None,
 ) -> tuple[TensorBatches, TensorBatches]:
     """返回 Fashion-MNIST 训练集与测试集的小批量迭代器。
 
@@ -555,6 +579,9 @@ def load_fashion_mnist(
         把图像双线性缩放到这个大小（例如 AlexNet 用 224）；``None`` 保持 28×28。
     root : path, optional
         数据所在目录；不给时按“缓存 → 系统副本 → 下载”的顺序查找。
+    use_system : bool, optional
+        ``False`` 时跳过系统副本（默认看环境变量 ``DLBOOK_USE_SYSTEM_DATA``），见
+        :func:`locate_fashion_mnist`。
     seed : int
         训练集的打乱顺序：第 ``e`` 轮由 ``seed + e`` 决定，可复现。测试集不打乱。
     device : torch.device or str, optional
@@ -579,7 +606,7 @@ def load_fashion_mnist(
     size = _resize_arg(resize)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed 必须是非负整数，收到 {seed!r}")
-    data = read_fashion_mnist(root)
+    data = read_fashion_mnist(root, use_system=use_system)
     n_train = _take("num_train", num_train, len(data.train_labels))
     n_test = _take("num_test", num_test, len(data.test_labels))
     device = torch.device("cpu") if device is None else torch.device(device)

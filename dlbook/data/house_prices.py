@@ -286,7 +286,9 @@ def load_house_prices(root: str | os.PathLike[str] | None = None, *, download: b
     frames = []
     for split in FILE_NAMES:
         path = found.files[split]
-        df = pd.read_csv(path)
+        # Kaggle 的文件用 "NA" 表示缺失。pandas 2 起默认还把字符串 "None" 当缺失值，而 MasVnrType
+        # 的 "None"（没有砌面）是一个真实的类别：只认 "NA" 与空串，才能得到 D2L 书中的 331 列。
+        df = pd.read_csv(path, keep_default_na=False, na_values=["NA", ""])
         if df.shape != _SHAPES[split] or df.columns[0] != "Id":
             raise ValueError(
                 f"{path}：应有 {_SHAPES[split][0]} 行 × {_SHAPES[split][1]} 列且第一列为 Id，"

@@ -9,7 +9,12 @@
 ``python -m dlbook results`` 把登记表与已有结果写成表格，附录的“实验结果”页包含这张表。
 """
 
-from . import ch2_linear_networks, ch3_multilayer_perceptrons, ch5_convolutional_neural_networks
+from . import (
+    ch2_linear_networks,
+    ch3_multilayer_perceptrons,
+    ch5_convolutional_neural_networks,
+    ch6_convolutional_modern,
+)
 from .cli import add_experiment_commands
 from .registry import (
     D2L,
@@ -24,9 +29,13 @@ from .registry import (
 )
 from .results import (
     append_result,
+    format_metric,
     format_metrics,
     format_settings,
+    load_build_result,
+    load_build_results,
     load_results,
+    record_result,
     results_path,
     results_table,
 )
@@ -40,7 +49,11 @@ __all__ = [
     "add_experiment_commands",
     "append_result",
     "fashion_mnist_classifier",
+    "format_metric",
     "format_metrics",
+    "load_build_result",
+    "load_build_results",
+    "record_result",
     "format_settings",
     "get_experiment",
     "load_results",

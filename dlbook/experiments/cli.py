@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..devices import parse_device
+from ..distributed import distributed_command
 from ..profiles import resolve_profile
 from .registry import EXPERIMENTS, get_experiment, run_experiment
 from .results import append_result, format_metrics, format_settings, load_results, results_table
@@ -101,7 +102,7 @@ def add_experiment_commands(sub: Any) -> None:
     run.add_argument("--results", default=None, help="结果文件（默认见 DLBOOK_RESULTS）")
     run.add_argument("--no-save", action="store_true", help="不写结果文件")
     run.add_argument("--plot", metavar="FILE", default=None, help="把训练曲线写到这个图片文件")
-    run.set_defaults(func=_cmd_run)
+    run.set_defaults(func=distributed_command(_cmd_run))  # 在 torchrun 下也能运行
 
     res = sub.add_parser(
         "results",

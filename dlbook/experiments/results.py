@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "append_result",
+    "format_metric",
     "format_metrics",
+    "load_build_result",
+    "load_build_results",
+    "record_result",
     "format_settings",
     "load_results",
     "results_path",
@@ -77,6 +81,64 @@ def format_metrics(metrics: dict[str, Any] | None) -> str:
             continue
         parts.append(f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}")
     return ", ".join(parts) if parts else "—"
+
+
+def format_metric(key: str, value: Any) -> str:
+    """一个指标的书中写法（精度与损失保留三位小数，吞吐量取整）。
+
+    Examples
+    --------
+    >>> format_metric("test_acc", 0.87654), format_metric("examples_per_sec", 12345.6)
+    ('0.877', '12346')
+    >>> format_metric("w_error", 0.000123456)
+    '0.0001235'
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if key == "examples_per_sec":
+        return f"{value:.0f}"
+    fmt = dict((k, f) for k, _, f in _METRIC_FORMATS).get(key, ".4g")
+    return f"{value:{fmt}}"
+
+
+#: 构建本书时由 Sphinx 扩展设置：本次构建的结果写在这个目录里（每个实验一个文件）。
+BUILD_RESULTS_ENV = "DLBOOK_BUILD_RESULTS"
+
+
+def record_result(result: RunResult) -> Path:
+    """记下一次运行的结果，返回写到的文件。
+
+    构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出目录）写成 ``<目录>/<实验名>.json``，
+    页面用 ``{result}`` 角色引用它；平时追加到结果文件 :func:`results_path`。
+    """
+    directory = os.environ.get(BUILD_RESULTS_ENV)
+    if not directory:
+        return append_result(result)
+    path = Path(directory) / f"{result.experiment}.json"
+    with atomic_write(path, "w") as f:
+        json.dump(_json_safe(result.to_dict()), f, ensure_ascii=False, indent=1)
+    return path
+
+
+def load_build_result(experiment: str, directory: str | os.PathLike[str] | None = None) -> dict:
+    """读出本次构建中实验 ``experiment`` 的结果（:func:`record_result` 写的文件）。"""
+    directory = directory if directory is not None else os.environ.get(BUILD_RESULTS_ENV)
+    if not directory:
+        raise FileNotFoundError(f"没有设置 {BUILD_RESULTS_ENV}：不在构建本书")
+    path = Path(directory) / f"{experiment}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} 不存在")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_build_results(directory: str | os.PathLike[str] | None = None) -> list[dict]:
+    """本次构建记下的全部结果（按实验名排序）；不在构建中或还没有结果时为空列表。"""
+    directory = directory if directory is not None else os.environ.get(BUILD_RESULTS_ENV)
+    if not directory or not Path(directory).is_dir():
+        return []
+    return [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(directory).glob("*.json"))
+    ]
 
 
 def results_path() -> Path:

@@ -1,0 +1,222 @@
+"""第 6 章 现代卷积神经网络：AlexNet、VGG、NiN、GoogLeNet、批量规范化（BN-LeNet）与 ResNet。
+
+书中的设置（``full``）在 GPU 上几分钟到十几分钟一个；在只有 CPU 的机器上，除两个 BN-LeNet 外都太慢
+（224×224 的输入每秒只能训练几十张），所以快速档（``quick``）只训练前几百到一千来张图像 1 轮，
+分辨率、批量、学习率与模型结构都不变：它说明代码在真实数据上跑得通，给出 CPU 上的吞吐量，
+但给不出书中那样的准确率。两个 BN-LeNet 在 CPU 上也只要一分钟左右，``auto`` 档照样跑完整设置。
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from .registry import Experiment, fashion_mnist_classifier, register
+
+_MODERN = "chapter_convolutional-modern"
+#: 书中结果的出处：课程笔记与 D2L PyTorch 版各节训练结束时打印的测试精度。
+_SOURCE = "D2L PyTorch 版，各节训练结束时的测试精度"
+
+# 所有实验都沿用 D2L 的 train_ch6：交叉熵损失、小批量 SGD、Xavier 均匀初始化、10 轮。
+_COMMON = dict(loss="nn.CrossEntropyLoss", optimizer="torch.optim.SGD", num_epochs=10, init="xavier")
+
+
+def _alexnet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.alexnet import alexnet
+
+    return alexnet(generator=g)
+
+
+def _vgg(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.vgg import vgg11
+
+    return vgg11(ratio=settings["ratio"], generator=g)
+
+
+def _nin(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.nin import nin
+
+    return nin(generator=g)
+
+
+def _googlenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.googlenet import googlenet
+
+    return googlenet(generator=g)
+
+
+def _bn_lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.batchnorm import bn_lenet
+
+    return bn_lenet(generator=g)
+
+
+def _bn_lenet_concise(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.batchnorm import bn_lenet_concise
+
+    return bn_lenet_concise(generator=g)
+
+
+def _resnet18(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from ..models.resnet import resnet18
+
+    return resnet18(generator=g)
+
+
+#: 各实验在 CPU 上的快速档：只取前 ``num_train`` 张训练图像、``num_test`` 张测试图像，训练 1 轮。
+#: 图像数按单线程下每个示例约半分钟选定（见 ``benchmarks/modern_cnn.py`` 测得的吞吐量）。
+QUICK = {
+    "alexnet": dict(num_train=768, num_test=256, num_epochs=1),
+    "vgg": dict(num_train=384, num_test=256, num_epochs=1),
+    "nin": dict(num_train=384, num_test=256, num_epochs=1),
+    "googlenet": dict(num_train=1024, num_test=512, num_epochs=1),
+    "resnet": dict(num_train=1024, num_test=512, num_epochs=1),
+    "batch-norm": dict(num_train=10_000, num_test=2_000),
+}
+
+register(
+    Experiment(
+        name="alexnet",
+        page=f"{_MODERN}/alexnet",
+        title="AlexNet（1 个输入通道、10 类、暂退概率 0.5），输入缩放到 224×224",
+        full=dict(model="alexnet()", lr=0.01, batch_size=128, resize=224, **_COMMON),
+        quick=QUICK["alexnet"],
+        reference=dict(test_acc=0.883),
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_alexnet),
+    )
+)
+
+register(
+    Experiment(
+        name="vgg",
+        page=f"{_MODERN}/vgg",
+        title="VGG-11，通道数除以 4（ratio=4），输入缩放到 224×224",
+        full=dict(model="vgg11(ratio=4)", lr=0.05, batch_size=128, resize=224, ratio=4, **_COMMON),
+        quick=QUICK["vgg"],
+        reference=dict(test_acc=0.920),
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_vgg),
+    )
+)
+
+register(
+    Experiment(
+        name="nin",
+        page=f"{_MODERN}/nin",
+        title="NiN（四个 NiN 块、全局平均池化），输入缩放到 224×224",
+        full=dict(model="nin()", lr=0.1, batch_size=128, resize=224, **_COMMON),
+        quick=QUICK["nin"],
+        reference=dict(test_acc=0.790),
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_nin),
+    )
+)
+
+register(
+    Experiment(
+        name="googlenet",
+        page=f"{_MODERN}/googlenet",
+        title="GoogLeNet（九个 Inception 块），输入缩放到 96×96",
+        full=dict(model="googlenet()", lr=0.1, batch_size=128, resize=96, **_COMMON),
+        quick=QUICK["googlenet"],
+        reference=dict(test_acc=0.886),
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_googlenet),
+    )
+)
+
+register(
+    Experiment(
+        name="batch-norm-scratch",
+        page=f"{_MODERN}/batch-norm",
+        title="LeNet 加从零实现的批量规范化（sigmoid、平均池化）",
+        full=dict(model="bn_lenet()", lr=1.0, batch_size=256, **_COMMON),
+        quick=QUICK["batch-norm"],
+        reference=dict(test_acc=0.807),
+        cheap_on_cpu=True,
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_bn_lenet),
+    )
+)
+
+register(
+    Experiment(
+        name="batch-norm-concise",
+        page=f"{_MODERN}/batch-norm",
+        title="LeNet 加 nn.BatchNorm2d / nn.BatchNorm1d（简洁实现）",
+        full=dict(model="bn_lenet_concise()", lr=1.0, batch_size=256, **_COMMON),
+        quick=QUICK["batch-norm"],
+        reference=dict(test_acc=0.708),
+        cheap_on_cpu=True,
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_bn_lenet_concise),
+    )
+)
+
+register(
+    Experiment(
+        name="resnet",
+        page=f"{_MODERN}/resnet",
+        title="ResNet-18（四个阶段、每阶段两个残差块），输入缩放到 96×96",
+        full=dict(model="resnet18()", lr=0.05, batch_size=256, resize=96, **_COMMON),
+        quick=QUICK["resnet"],
+        reference=dict(test_acc=0.893),
+        reference_source=_SOURCE,
+        run=fashion_mnist_classifier(_resnet18),
+    )
+)
+
+
+def full_results_table(names: list[str], runs: list[dict[str, Any]] | None = None) -> str:
+    """各实验的书中结果与结果文件里我们最近一次 **完整档** 运行的结果，排成 Markdown 表格。
+
+    ``runs`` 默认读 :func:`~dlbook.experiments.load_results`。没有完整档的记录时，那一栏写
+    “尚未记录”，绝不用快速档或别的数字代替。记录中的设备、日期与版本原样列出，读者据此判断出处。
+
+    Examples
+    --------
+    >>> print(full_results_table(["alexnet"], runs=[]))
+    | 实验 | 书中的测试精度 | 我们的完整档结果 | 出处 |
+    |---|---|---|---|
+    | alexnet | 0.883 | 尚未记录 | — |
+    >>> run = {"experiment": "alexnet", "profile": "full", "device": "cuda:0",
+    ...        "timestamp": "2026-01-02T03:04:05+00:00", "seconds": 300.0,
+    ...        "metrics": {"loss": 0.3, "train_acc": 0.89, "test_acc": 0.885,
+    ...                    "examples_per_sec": 5000.0},
+    ...        "versions": {"dlbook": "0.1.0", "torch": "2.4.0"}}
+    >>> print(full_results_table(["alexnet"], runs=[run]).splitlines()[-1])
+    | alexnet | 0.883 | loss 0.300, train acc 0.890, test acc 0.885 | cuda:0，2026-01-02，300 秒，5000 样本/秒，dlbook 0.1.0、torch 2.4.0 |
+    """
+    from .registry import get_experiment
+    from .results import format_metric, format_metrics, load_results
+
+    runs = load_results() if runs is None else runs
+    latest: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        if run.get("profile") == "full":
+            latest[run.get("experiment", "")] = run
+    lines = ["| 实验 | 书中的测试精度 | 我们的完整档结果 | 出处 |", "|---|---|---|---|"]
+    for name in names:
+        exp = get_experiment(name)
+        book = format_metric("test_acc", (exp.reference or {}).get("test_acc", "—"))
+        run = latest.get(name)
+        if run is None:
+            lines.append(f"| {name} | {book} | 尚未记录 | — |")
+            continue
+        metrics = {k: v for k, v in run.get("metrics", {}).items() if k != "examples_per_sec"}
+        origin = [str(run.get("device", "?")), str(run.get("timestamp", "?"))[:10]]
+        if "seconds" in run:
+            origin.append(f"{run['seconds']:.0f} 秒")
+        speed = run.get("metrics", {}).get("examples_per_sec")
+        if speed:
+            origin.append(f"{format_metric('examples_per_sec', speed)} 样本/秒")
+        if run.get("commit"):
+            origin.append(f"提交 {str(run['commit'])[:10]}")
+        versions = run.get("versions") or {}
+        if versions:
+            origin.append("、".join(f"{k} {v}" for k, v in versions.items() if k != "python"))
+        lines.append(f"| {name} | {book} | {format_metrics(metrics)} | {'，'.join(origin)} |")
+    return "\n".join(lines)

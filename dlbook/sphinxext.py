@@ -1,0 +1,270 @@
+"""构建本书用的 Sphinx 扩展：并行执行页面、引用本次构建的训练结果、每页的时间报告与预算。
+
+``conf.py`` 把它加进 ``extensions``。它做四件事：
+
+1. **并行执行页面。** MyST-NB 在读入阶段一页一页地执行笔记本。这里在读入之前（``builder-inited``，
+   画廊示例之后）把执行缓存里还没有的页面交给几个工作进程同时执行，结果写进同一个 jupyter-cache；
+   读入阶段 MyST-NB 直接取缓存。缓存以页面的代码单元为键：只改文字的页面不会重新执行。每个工作进程里的
+   内核只用一个 PyTorch 线程，几个内核并排时不会互相抢核（两核的机器上，抢核会让 torch 慢很多倍）。
+   预执行失败的页面不进缓存，读入阶段由 MyST-NB 再执行一次并报告错误。
+2. **训练结果的出处。** 画廊示例用 :func:`dlbook.experiments.record_result` 把结果写进本次构建的
+   结果目录；页面用 ``{result}`实验名:指标``` 角色引用它，数字因此总是来自产生它的那次运行。
+   找不到结果时构建失败。
+3. **时间报告与预算。** 构建结束时把每个页面与示例的执行时间（取自 jupyter-cache 与 sphinx-gallery
+   的记录，标明本次执行还是来自缓存）写进 ``<输出目录>/../build-times.csv``，打印最慢的十个；超过预算
+   （默认 60 秒，``dlbook_time_budgets`` 可按页面放宽并写明理由）的页面或示例让构建失败。
+4. **画廊示例确实运行过。** 没有运行时间或报告 0 秒的示例让构建失败。
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from .liveplot import BUILD_ENV
+
+__all__ = ["setup"]
+
+logger = logging.getLogger(__name__)
+
+#: 本次构建的训练结果写在这个目录里（每个实验一个 JSON 文件）。
+RESULTS_ENV = "DLBOOK_BUILD_RESULTS"
+#: 工作进程与其中内核的线程设置。
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+_GALLERY_TIME = re.compile(
+    r"\*\*Total running time of the script:\*\* \(\s*(\d+) minutes\s+([\d.]+) seconds\)"
+)
+
+
+# ---------------------------------------------------------------------------
+# 1. 并行执行页面
+# ---------------------------------------------------------------------------
+
+
+def _is_text_notebook(path: Path) -> bool:
+    head = path.read_text(encoding="utf-8")[:500]
+    return head.startswith("---") and "file_format: mystnb" in head.split("\n---", 1)[0]
+
+
+def _worker_init() -> None:
+    os.environ.update(_ONE_THREAD)
+
+
+def _execute(path: str, nb_json: str, timeout: int) -> tuple[str | None, float, str | None]:
+    """在工作进程里执行一个笔记本（启动它自己的内核），返回执行后的笔记本、秒数与错误。"""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.reads(nb_json, as_version=4)
+    result = single_nb_execution(
+        nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=False, meta_override=True
+    )
+    if result.err is not None:
+        return None, result.time, result.exc_string
+    return nbformat.writes(nb), result.time, None
+
+
+def _pre_execute(app: Sphinx) -> None:
+    config = app.config
+    workers = int(config.dlbook_parallel_notebooks)
+    if config.nb_execution_mode != "cache" or workers < 2:
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import create_nb_reader
+
+    cache = get_cache(config.nb_execution_cache_path)
+    src = Path(app.srcdir)
+    pending = []
+    for pattern in config.include_patterns:
+        for path in sorted(src.glob(pattern)):
+            if path.suffix != ".md" or not path.is_file() or not _is_text_notebook(path):
+                continue
+            text = path.read_text(encoding="utf-8")
+            reader = create_nb_reader(str(path), app.env.myst_config, app.env.mystnb_config, text)
+            nb = reader.read(text)
+            try:
+                cache.match_cache_notebook(nb)
+            except KeyError:
+                pending.append((path, nb))
+    if not pending:
+        return
+    logger.info(f"[dlbook] 用 {workers} 个进程并行执行 {len(pending)} 个页面（每个内核一个线程）")
+    start = time.perf_counter()
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
+        futures = {
+            pool.submit(_execute, str(p), nbformat.writes(nb), config.nb_execution_timeout): p
+            for p, nb in pending
+        }
+        for future, path in futures.items():
+            executed, seconds, error = future.result()
+            name = path.relative_to(src)
+            if error is not None:
+                logger.info(f"[dlbook] {name} 执行出错，读入时再执行一次以报告错误")
+                continue
+            cache.cache_notebook_bundle(
+                CacheBundleIn(
+                    nbformat.reads(executed, as_version=4),
+                    str(path),
+                    data={"execution_seconds": seconds},
+                ),
+                check_validity=False,
+                overwrite=True,
+            )
+            logger.info(f"[dlbook] {name}：{seconds:.1f} 秒")
+    logger.info(f"[dlbook] 页面执行完毕，用时 {time.perf_counter() - start:.1f} 秒")
+
+
+# ---------------------------------------------------------------------------
+# 2. 引用本次构建的训练结果
+# ---------------------------------------------------------------------------
+
+
+def _results_dir(app: Sphinx) -> Path:
+    return Path(app.doctreedir).parent / "results"
+
+
+def _result_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{result}`lenet:test_acc``` → 本次构建中 ``lenet`` 的测试精度（保留三位小数）。"""
+    from .experiments.results import format_metric, load_build_result
+
+    env = inliner.document.settings.env
+    app = env.app
+    experiment, _, metric = text.partition(":")
+    path = _results_dir(app) / f"{experiment}.json"
+    env.note_dependency(str(path))
+    try:
+        run = load_build_result(experiment, _results_dir(app))
+        value = format_metric(metric, run["metrics"][metric])
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        msg = inliner.reporter.error(
+            f"{{result}}`{text}`：本次构建没有实验 {experiment!r} 的指标 {metric!r}（{err}）；"
+            "产生它的画廊示例应调用 dlbook.experiments.record_result",
+            line=lineno,
+        )
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    return [nodes.Text(value)], []
+
+
+# ---------------------------------------------------------------------------
+# 3–4. 时间报告、预算与画廊检查
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Timing:
+    kind: str  # "页面" 或 "示例"
+    name: str
+    seconds: float
+    executed: bool  # 本次构建执行的，而不是来自缓存
+
+
+def _page_timings(app: Sphinx, started: float) -> list[_Timing]:
+    from jupyter_cache import get_cache
+
+    if app.config.nb_execution_mode != "cache":
+        return []
+    cache = get_cache(app.config.nb_execution_cache_path)
+    src = Path(app.srcdir)
+    found = {}
+    for record in cache.list_cache_records():
+        path = Path(record.uri)
+        if not path.is_relative_to(src) or not path.exists():
+            continue
+        seconds = record.data.get("execution_seconds") or 0.0
+        executed = record.created.timestamp() >= started
+        found[path] = _Timing("页面", str(path.relative_to(src).with_suffix("")), seconds, executed)
+    return list(found.values())
+
+
+def _gallery_timings(app: Sphinx, started: float) -> tuple[list[_Timing], list[str]]:
+    gallery = Path(app.srcdir) / app.config.sphinx_gallery_conf["gallery_dirs"]
+    timings, missing = [], []
+    for script in sorted(gallery.rglob("*.py")):
+        rst = script.with_suffix(".rst")
+        found = _GALLERY_TIME.search(rst.read_text(encoding="utf-8")) if rst.exists() else None
+        name = str(script.relative_to(app.srcdir).with_suffix(""))
+        seconds = int(found[1]) * 60 + float(found[2]) if found else 0.0
+        if seconds == 0:
+            missing.append(name)
+            continue
+        timings.append(_Timing("示例", name, seconds, rst.stat().st_mtime >= started))
+    return timings, missing
+
+
+def _budget(app: Sphinx, name: str) -> float:
+    entry = app.config.dlbook_time_budgets.get(name)
+    return float(entry[0]) if entry else float(app.config.dlbook_default_time_budget)
+
+
+def _report(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None:
+        return
+    started = app.dlbook_build_started
+    gallery_ran = str(app.config.plot_gallery).lower() not in {"0", "false"}
+    timings = _page_timings(app, started)
+    if gallery_ran:
+        examples, missing = _gallery_timings(app, started)
+        if missing:
+            raise RuntimeError("这些画廊示例没有运行或报告 0 秒运行：" + ", ".join(missing))
+        timings += examples
+    if not timings:
+        return
+    timings.sort(key=lambda t: t.seconds, reverse=True)
+    out = Path(app.doctreedir).parent / "build-times.csv"
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["kind", "name", "seconds", "executed", "budget"])
+        for t in timings:
+            state = "executed" if t.executed else "cached"
+            writer.writerow([t.kind, t.name, f"{t.seconds:.1f}", state, _budget(app, t.name)])
+    total = sum(t.seconds for t in timings if t.executed)
+    logger.info(f"[dlbook] 执行时间（全部见 {out}；本次执行合计 {total:.0f} 秒），最慢的十个：")
+    for t in timings[:10]:
+        state = "本次执行" if t.executed else "缓存"
+        logger.info(f"  {t.seconds:7.1f} 秒  {t.kind}  {t.name}（{state}）")
+    over = [t for t in timings if t.seconds > _budget(app, t.name)]
+    if over:
+        raise RuntimeError(
+            "超出时间预算（在 conf.py 的 dlbook_time_budgets 里可以放宽，须写明理由）："
+            + "；".join(
+                f"{t.kind} {t.name} {t.seconds:.1f} 秒 > {_budget(app, t.name):.0f} 秒"
+                for t in over
+            )
+        )
+
+
+def _check_budgets_config(app: Sphinx, config: Any) -> None:
+    for name, entry in config.dlbook_time_budgets.items():
+        if not (
+            isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], str) and entry[1]
+        ):
+            raise ValueError(f"dlbook_time_budgets[{name!r}] 应是 (秒数, 理由)，收到 {entry!r}")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    os.environ[BUILD_ENV] = "1"  # LivePlot 在构建中只画最后一张图；内核与示例都继承它
+    os.environ[RESULTS_ENV] = str(_results_dir(app))
+    app.add_config_value("dlbook_parallel_notebooks", 2, "")
+    app.add_config_value("dlbook_default_time_budget", 60, "")
+    app.add_config_value("dlbook_time_budgets", {}, "")
+    app.dlbook_build_started = time.time()
+    app.connect("config-inited", _check_budgets_config)
+    app.connect("builder-inited", _pre_execute, priority=900)  # 在画廊示例之后
+    app.connect("build-finished", _report)
+    app.add_role("result", _result_role)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
