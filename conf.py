@@ -63,6 +63,10 @@ CHAPTERS = (
     "chapter_multilayer-perceptrons",
     "chapter_deep-learning-computation",
     "chapter_convolutional-neural-networks",
+    "chapter_convolutional-modern",
+    "chapter_recurrent-neural-networks",
+    "chapter_recurrent-modern",
+    "chapter_computational-performance",
 )
 
 

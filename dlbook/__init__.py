@@ -5,6 +5,7 @@
 
 __version__ = "0.1.0"
 
+from .bleu import bleu
 from .calculus import describe_graph, difference_quotient, scale_by_control_flow, value_and_grad_2d
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import (
@@ -19,6 +20,9 @@ from .data import (
     read_fashion_mnist,
     synthetic_linear_data,
 )
+from .data.corpus import fetch_corpus, read_corpus
+from .data.translation import load_translation, read_translation_pairs
+from .decoding import beam_search, exhaustive_search, greedy_search
 from .devices import best_device, cpu, gpu, list_devices, num_gpus, try_all_gpus, try_gpu
 from .diagrams.calculus import draw_gradient_field
 from .diagrams.conv import (
@@ -27,6 +31,12 @@ from .diagrams.conv import (
     draw_multi_channel,
     draw_padding_and_stride,
     draw_pooling,
+)
+from .diagrams.rnn import (
+    draw_bptt_graph,
+    draw_minibatch_partitions,
+    draw_truncation,
+    draw_unrolled_rnn,
 )
 from .diagrams.tensors import (
     contiguous_strides,
@@ -39,6 +49,7 @@ from .diagrams.tensors import (
     storage_size,
     storage_values,
 )
+from .distributed import ShardedBatches, init_distributed
 from .experiments import (
     EXPERIMENTS,
     Experiment,
@@ -47,8 +58,20 @@ from .experiments import (
     results_table,
     run_experiment,
 )
+from .language_model import (
+    LanguageModelHistory,
+    evaluate_perplexity,
+    grad_clipping,
+    hidden_gradient_norms,
+    ngram_perplexity,
+    perplexity,
+    predict_text,
+    train_language_model,
+)
 from .liveplot import LivePlot
 from .metrics import Accumulator
+from .models.alexnet import alexnet
+from .models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
 from .models.blocks import (
     MLP,
     CenteredLayer,
@@ -63,6 +86,8 @@ from .models.blocks import (
     linear_relu_block,
     stacked_blocks,
 )
+from .models.googlenet import Inception, googlenet
+from .models.gru import GRUScratch, gru_model, gru_model_from_scratch
 from .models.lenet import lenet
 from .models.linear import (
     SoftmaxRegressionScratch,
@@ -70,9 +95,18 @@ from .models.linear import (
     softmax_regression,
     train_perceptron,
 )
+from .models.lstm import LSTMScratch, lstm_model, lstm_model_from_scratch
 from .models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from .models.nin import nin, nin_block
+from .models.resnet import Residual, resnet18, resnet_stage
+from .models.resnet_small import resnet18_small
+from .models.rnn import RNNModel, RNNScratch, rnn_model, rnn_model_from_scratch
+from .models.seq2seq import EncoderDecoder, predict_seq2seq, seq2seq, train_seq2seq
+from .models.summary import format_layer_summary, layer_summary
+from .models.vgg import vgg, vgg11, vgg_block
 from .ops.activations import relu
 from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
+from .ops.batchnorm import batch_norm
 from .ops.conv import (
     conv_output_shape,
     corr2d,
@@ -86,6 +120,13 @@ from .ops.regularization import dropout_layer, l2_penalty
 from .plot import plot, set_axes, set_figsize, show_images, use_book_style
 from .profiles import resolve_profile
 from .seeding import seed_everything
+from .sequence import (
+    fit_autoregressive,
+    k_step_predictions,
+    lag_features,
+    noisy_sine,
+    predict_autoregressive,
+)
 from .serialization import CorruptFileError, load_state, save_state
 from .tabular import (
     k_fold,
@@ -94,6 +135,19 @@ from .tabular import (
     preprocess_house_prices,
     train_house_prices,
     write_submission,
+)
+from .text import (
+    SeqDataLoader,
+    Vocab,
+    clean_lines,
+    count_corpus,
+    load_corpus,
+    load_language_model_data,
+    ngrams,
+    read_corpus_lines,
+    seq_data_iter_random,
+    seq_data_iter_sequential,
+    tokenize,
 )
 from .timing import Timer
 from .training import (
@@ -107,6 +161,22 @@ from .training import (
 )
 
 __all__ = [
+    "bleu",
+    "load_translation",
+    "read_translation_pairs",
+    "beam_search",
+    "exhaustive_search",
+    "greedy_search",
+    "GRUScratch",
+    "gru_model",
+    "gru_model_from_scratch",
+    "LSTMScratch",
+    "lstm_model",
+    "lstm_model_from_scratch",
+    "EncoderDecoder",
+    "predict_seq2seq",
+    "seq2seq",
+    "train_seq2seq",
     "FASHION_MNIST_LABELS",
     "FashionMNIST",
     "data_dir",
@@ -177,6 +247,23 @@ __all__ = [
     "MLPScratch",
     "dropout_mlp",
     "mlp",
+    "alexnet",
+    "vgg",
+    "vgg11",
+    "vgg_block",
+    "nin",
+    "nin_block",
+    "Inception",
+    "googlenet",
+    "BatchNorm",
+    "batch_norm",
+    "bn_lenet",
+    "bn_lenet_concise",
+    "Residual",
+    "resnet18",
+    "resnet_stage",
+    "layer_summary",
+    "format_layer_summary",
     "relu",
     "dropout_layer",
     "l2_penalty",
@@ -214,4 +301,41 @@ __all__ = [
     "draw_multi_channel",
     "draw_pooling",
     "draw_lenet",
+    "fetch_corpus",
+    "read_corpus",
+    "read_corpus_lines",
+    "clean_lines",
+    "tokenize",
+    "count_corpus",
+    "Vocab",
+    "ngrams",
+    "load_corpus",
+    "seq_data_iter_random",
+    "seq_data_iter_sequential",
+    "SeqDataLoader",
+    "load_language_model_data",
+    "noisy_sine",
+    "lag_features",
+    "fit_autoregressive",
+    "predict_autoregressive",
+    "k_step_predictions",
+    "RNNScratch",
+    "RNNModel",
+    "rnn_model",
+    "rnn_model_from_scratch",
+    "grad_clipping",
+    "hidden_gradient_norms",
+    "ngram_perplexity",
+    "perplexity",
+    "predict_text",
+    "evaluate_perplexity",
+    "train_language_model",
+    "LanguageModelHistory",
+    "draw_unrolled_rnn",
+    "draw_minibatch_partitions",
+    "draw_truncation",
+    "draw_bptt_graph",
+    "ShardedBatches",
+    "init_distributed",
+    "resnet18_small",
 ]

@@ -27,9 +27,9 @@ def train_polynomial(
     train_labels: torch.Tensor,
     test_labels: torch.Tensor,
     *,
-    num_epochs: int = 400,
-    lr: float = 0.01,
-    batch_size: int = 10,
+    num_epochs: int,
+    lr: float,
+    batch_size: int,
     seed: int = 0,
     init_seed: int | None = None,
     **train_kwargs: Any,
@@ -44,7 +44,8 @@ def train_polynomial(
     --------
     >>> from dlbook.data import polynomial_data
     >>> data = polynomial_data([5, 1.2, -3.4, 5.6], seed=0)
-    >>> net, history = train_polynomial(4, *data, num_epochs=2, plot=False, verbose=False)
+    >>> net, history = train_polynomial(
+    ...     4, *data, num_epochs=2, lr=0.01, batch_size=10, plot=False, verbose=False)
     >>> net[0].weight.shape, len(history)
     (torch.Size([1, 4]), 2)
     """
@@ -55,7 +56,9 @@ def train_polynomial(
     net = nn.Sequential(nn.Linear(k, 1, bias=False))
     batch_size = min(batch_size, train_labels.shape[0])
     train_iter = load_array((train_features[:, :k], train_labels), batch_size, seed=seed)
-    test_iter = load_array((test_features[:, :k], test_labels), batch_size, shuffle=False)
+    # 测试集只用来评估，一次算完整个测试集（与按小批量评估的平均损失相同，只是快得多）
+    n_test = test_labels.shape[0]
+    test_iter = load_array((test_features[:, :k], test_labels), n_test, shuffle=False)
     history = train_regression(
         net,
         train_iter,
@@ -75,8 +78,8 @@ def train_weight_decay_scratch(
     test_iter: Iterable[Any],
     num_inputs: int,
     *,
-    lr: float = 0.003,
-    num_epochs: int = 100,
+    lr: float,
+    num_epochs: int,
     init_seed: int | None = None,
     **train_kwargs: Any,
 ) -> tuple[torch.Tensor, History]:
@@ -90,7 +93,8 @@ def train_weight_decay_scratch(
     >>> from dlbook.data import synthetic_linear_data
     >>> data = synthetic_linear_data(torch.full((5,), 0.01), 0.05, 20, seed=0)
     >>> it = load_array(data, 5, seed=0)
-    >>> w, history = train_weight_decay_scratch(3, it, None, 5, num_epochs=1, plot=False, verbose=False)
+    >>> w, history = train_weight_decay_scratch(
+    ...     3, it, None, 5, lr=0.003, num_epochs=1, plot=False, verbose=False)
     >>> w.shape, w.requires_grad
     (torch.Size([5, 1]), False)
     """
@@ -118,8 +122,8 @@ def train_weight_decay_concise(
     test_iter: Iterable[Any],
     num_inputs: int,
     *,
-    lr: float = 0.003,
-    num_epochs: int = 100,
+    lr: float,
+    num_epochs: int,
     init_seed: int | None = None,
     **train_kwargs: Any,
 ) -> tuple[nn.Module, History]:
@@ -132,7 +136,8 @@ def train_weight_decay_concise(
     >>> from dlbook.data import synthetic_linear_data
     >>> data = synthetic_linear_data(torch.full((5,), 0.01), 0.05, 20, seed=0)
     >>> it = load_array(data, 5, seed=0)
-    >>> net, history = train_weight_decay_concise(3, it, None, 5, num_epochs=1, plot=False, verbose=False)
+    >>> net, history = train_weight_decay_concise(
+    ...     3, it, None, 5, lr=0.003, num_epochs=1, plot=False, verbose=False)
     >>> net[0].weight.shape
     torch.Size([1, 5])
     """

@@ -12,18 +12,40 @@ import torch
 from . import __version__
 from .devices import best_device
 
-__all__ = ["build_info", "format_build_info", "versions"]
+__all__ = ["build_info", "format_build_info", "git_commit", "versions"]
+
+
+def git_commit() -> str | None:
+    """dlbook 所在的 git 仓库当前的提交（从源码仓库安装时）；不在仓库里时返回 ``None``。"""
+    import subprocess
+    from pathlib import Path
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def versions() -> dict[str, str]:
-    """dlbook、PyTorch 与 Python 的版本。
+    """dlbook、PyTorch 与 Python 的版本，以及源码的 git 提交（有的话）。
 
     Examples
     --------
-    >>> sorted(versions())
+    >>> sorted(k for k in versions() if k != "commit")
     ['dlbook', 'python', 'torch']
     """
-    return {"dlbook": __version__, "torch": torch.__version__, "python": platform.python_version()}
+    info = {"dlbook": __version__, "torch": torch.__version__, "python": platform.python_version()}
+    commit = git_commit()
+    if commit:
+        info["commit"] = commit
+    return info
 
 
 def build_info() -> dict[str, str]:
@@ -41,7 +63,7 @@ def build_info() -> dict[str, str]:
     from .profiles import profile_setting
 
     return {
-        **versions(),
+        **{k: v for k, v in versions().items() if k != "commit"},
         "device": str(best_device()),
         "profile": profile_setting(),
         "data": describe_fashion_mnist_source(),

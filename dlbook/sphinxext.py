@@ -30,6 +30,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.matching import get_matching_files
 
 from .liveplot import BUILD_ENV
 
@@ -87,10 +89,10 @@ def _pre_execute(app: Sphinx) -> None:
     cache = get_cache(config.nb_execution_cache_path)
     src = Path(app.srcdir)
     pending = []
-    for pattern in config.include_patterns:
-        for path in sorted(src.glob(pattern)):
-            if path.suffix != ".md" or not path.is_file() or not _is_text_notebook(path):
-                continue
+    found = get_matching_files(src, config.include_patterns, config.exclude_patterns)
+    for name in sorted(found):
+        path = src / name
+        if path.suffix == ".md" and _is_text_notebook(path):
             text = path.read_text(encoding="utf-8")
             reader = create_nb_reader(str(path), app.env.myst_config, app.env.mystnb_config, text)
             nb = reader.read(text)
@@ -120,7 +122,7 @@ def _pre_execute(app: Sphinx) -> None:
                 CacheBundleIn(
                     nbformat.reads(executed, as_version=4),
                     str(path),
-                    data={"execution_seconds": seconds},
+                    data={"execution_seconds": seconds, "executor": "dlbook-parallel"},
                 ),
                 check_validity=False,
                 overwrite=True,
@@ -145,6 +147,8 @@ def _result_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     env = inliner.document.settings.env
     app = env.app
     experiment, _, metric = text.partition(":")
+    if str(app.config.plot_gallery).lower() in {"0", "false"}:
+        return [nodes.emphasis(text="（不执行示例的预览构建中没有这个数）")], []
     path = _results_dir(app) / f"{experiment}.json"
     env.note_dependency(str(path))
     try:
@@ -158,6 +162,45 @@ def _result_role(name, rawtext, text, lineno, inliner, options=None, content=Non
         )
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
     return [nodes.Text(value)], []
+
+
+class ResultsTable(SphinxDirective):
+    """``{results-table}``：每个实验一行，书中结果、本次构建的结果与记录在案的完整档结果并排。"""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from .experiments.results import (
+            RECORDED_RESULTS,
+            comparison_rows,
+            load_build_results,
+            load_recorded_results,
+        )
+
+        directory = _results_dir(self.env.app)
+        for path in sorted(directory.glob("*.json")):
+            self.env.note_dependency(str(path))
+        self.env.note_dependency(str(RECORDED_RESULTS))
+        header = ["实验", "书中的结果", "本次构建的结果", "记录在案的完整档运行"]
+        rows = comparison_rows(load_build_results(directory), load_recorded_results())
+        return [_table(header, rows)]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
+    table = nodes.table(classes=["dlbook-results"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in header)
+
+    def row(cells: list[str]) -> nodes.row:
+        r = nodes.row()
+        for text in cells:
+            r += nodes.entry("", nodes.paragraph(text=text))
+        return r
+
+    group += nodes.thead("", row(header))
+    group += nodes.tbody("", *(row(cells) for cells in rows))
+    return table
 
 
 # ---------------------------------------------------------------------------
@@ -217,13 +260,28 @@ def _report(app: Sphinx, exception: Exception | None) -> None:
     started = app.dlbook_build_started
     gallery_ran = str(app.config.plot_gallery).lower() not in {"0", "false"}
     timings = _page_timings(app, started)
+    missing: list[str] = []
     if gallery_ran:
         examples, missing = _gallery_timings(app, started)
-        if missing:
-            raise RuntimeError("这些画廊示例没有运行或报告 0 秒运行：" + ", ".join(missing))
         timings += examples
-    if not timings:
-        return
+    if timings:
+        _write_report(app, timings)
+    if missing:
+        raise RuntimeError("这些画廊示例没有运行或报告 0 秒运行：" + ", ".join(missing))
+    over = [t for t in timings if t.seconds > _budget(app, t.name)]
+    if over:
+        raise RuntimeError(
+            "超出时间预算（在 conf.py 的 dlbook_time_budgets 里可以放宽，须写明理由）："
+            + "；".join(
+                f"{t.kind} {t.name} {t.seconds:.1f} 秒 > {_budget(app, t.name):.0f} 秒"
+                for t in over
+            )
+        )
+    if gallery_ran and "docs/appendix/results" in app.env.found_docs:
+        _check_every_experiment_ran(app)
+
+
+def _write_report(app: Sphinx, timings: list[_Timing]) -> None:
     timings.sort(key=lambda t: t.seconds, reverse=True)
     out = Path(app.doctreedir).parent / "build-times.csv"
     with out.open("w", newline="", encoding="utf-8") as f:
@@ -237,14 +295,18 @@ def _report(app: Sphinx, exception: Exception | None) -> None:
     for t in timings[:10]:
         state = "本次执行" if t.executed else "缓存"
         logger.info(f"  {t.seconds:7.1f} 秒  {t.kind}  {t.name}（{state}）")
-    over = [t for t in timings if t.seconds > _budget(app, t.name)]
-    if over:
+
+
+def _check_every_experiment_ran(app: Sphinx) -> None:
+    """附录承诺每个实验都有本次构建的结果：没有运行过的实验让构建失败。"""
+    from .experiments import EXPERIMENTS
+
+    directory = _results_dir(app)
+    missing = [name for name in EXPERIMENTS if not (directory / f"{name}.json").exists()]
+    if missing:
         raise RuntimeError(
-            "超出时间预算（在 conf.py 的 dlbook_time_budgets 里可以放宽，须写明理由）："
-            + "；".join(
-                f"{t.kind} {t.name} {t.seconds:.1f} 秒 > {_budget(app, t.name):.0f} 秒"
-                for t in over
-            )
+            "这些登记的实验在本次构建中没有运行（运行它的页面或示例应调用 record_result）："
+            + ", ".join(missing)
         )
 
 
@@ -267,4 +329,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _pre_execute, priority=900)  # 在画廊示例之后
     app.connect("build-finished", _report)
     app.add_role("result", _result_role)
+    app.add_directive("results-table", ResultsTable)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

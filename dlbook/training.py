@@ -11,6 +11,11 @@
 以及画图时每轮约 5 次）才转换成 Python 数，不再每个批次调用 ``float()`` 迫使 CPU 等待 GPU；
 吞吐量的计时包括读取数据的时间；批次数少于 5 也能正常工作；绘图在脚本和 CI 中同样可用；
 还可以每轮保存检查点，中断后继续训练，结果与不中断完全一样。
+
+在 ``torchrun`` 启动的多个进程里（进程组已由 :func:`dlbook.distributed.init_distributed` 建立），
+同样的调用就是数据并行训练：模型包进 ``DistributedDataParallel``，每个进程只遍历每个全局批次中
+属于自己的一片（:class:`dlbook.distributed.ShardedBatches`），指标在进程之间求和后再平均，
+只有 0 号进程打印、画图和写检查点；结果与单进程用同样的全局批量训练相同（在浮点误差之内）。
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import distributed
 from .checkpoint import (
     CHECKPOINT_NAME,
     capture_rng_state,
@@ -278,8 +284,11 @@ def _evaluate(
     accuracy: bool,
     device: torch.device | None,
     task: str = "classification",
+    reduce: bool = False,
 ) -> tuple[float | None, float | None]:
-    """一次遍历同时求平均损失与准确率；累加在设备上进行，最后只同步一次。"""
+    """一次遍历同时求平均损失与准确率；累加在设备上进行，最后只同步一次。
+
+    ``reduce=True`` （多进程、数据已分片）时先把各进程的和与个数加起来再求平均。"""
     was_training = _set_mode(net, False)
     loss_sum = correct = None
     loss_count = n = 0
@@ -301,6 +310,21 @@ def _evaluate(
     finally:
         if was_training is not None:
             net.train(was_training)
+    if reduce:
+        zero = torch.zeros((), dtype=torch.float64, device=device)
+        totals = distributed.all_reduce_sum(
+            torch.stack(
+                [
+                    zero + (loss_sum if loss_sum is not None else 0),
+                    zero + loss_count,
+                    zero + (correct if correct is not None else 0),
+                    zero + n,
+                ]
+            )
+        ).tolist()
+        loss_sum = totals[0] if loss is not None else None
+        correct = totals[2] if accuracy else None
+        loss_count, n = int(totals[1]), int(totals[3])
     if n == 0:
         raise ValueError("数据迭代器为空：至少需要一个批次")
     mean_loss = float(loss_sum) / loss_count if loss_sum is not None else None
@@ -410,6 +434,7 @@ class _Setup:
     loss: Loss
     device: torch.device
     task: str
+    world_size: int = 1  # 多进程数据并行时的进程数（net 已包进 DistributedDataParallel）
 
 
 def _check_common(
@@ -470,11 +495,14 @@ def _prepare(
     )
     if isinstance(net, nn.Module):
         net.to(device)
+    world_size = distributed.get_world_size()
+    if world_size > 1:  # torchrun 启动的多个进程：包进 DDP，各进程从 0 号进程的参数出发
+        net = distributed.wrap_model(net, device)
     if lr is not None:
         if not isinstance(net, nn.Module):
             raise TypeError("只给 lr 时 net 必须是 nn.Module；手写的模型请传 updater")
         optimizer = torch.optim.SGD(net.parameters(), lr=lr)
-    return _Setup(net, optimizer, updater, loss, device, task)
+    return _Setup(net, optimizer, updater, loss, device, task, world_size)
 
 
 def _train_epoch(
@@ -492,9 +520,10 @@ def _train_epoch(
     _set_mode(net, True)
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
     report_every = None
-    if classify and live is not None and num_batches:
+    if classify and live is not None and num_batches and s.world_size == 1:
         report_every = max(1, num_batches // POINTS_PER_EPOCH)
-    bar = _Progress(progress, num_batches, f"epoch {epoch + 1}/{num_epochs}")
+    main = distributed.is_main_process()
+    bar = _Progress(progress if main else False, num_batches, f"epoch {epoch + 1}/{num_epochs}")
     loss_sum = torch.zeros((), device=device)
     correct = torch.zeros((), dtype=torch.int64, device=device)
     loss_count = n = 0
@@ -509,7 +538,9 @@ def _train_epoch(
             if penalty is not None:
                 losses = losses + penalty()
             batch_size = y.shape[0]
-            if s.updater is not None:
+            if s.world_size > 1:
+                _distributed_step(s, losses, batch_size, train_iter)
+            elif s.updater is not None:
                 if losses.dim() == 0:
                     raise ValueError(
                         "使用 updater 时 loss 必须返回逐样本的损失（例如 reduction='none'），"
@@ -542,6 +573,10 @@ def _train_epoch(
                 if live is not None:
                     live.add(epoch + (i + 1) / num_batches, (train_loss, train_acc, None))
                 paused += time.perf_counter() - t0
+        if s.world_size > 1:  # 合并各进程的和与个数
+            loss_sum, correct, loss_count, n = _reduce_epoch(
+                loss_sum, correct, loss_count, n, classify, f"epoch {epoch + 1}/{num_epochs}", start
+            )
         if n == 0:
             raise ValueError("train_iter 为空：至少需要一个批次")
         train_loss = loss_sum.item() / loss_count  # 一轮只在这里（和报告点）同步一次
@@ -550,6 +585,48 @@ def _train_epoch(
         bar.close()
     seconds = time.perf_counter() - start - paused
     return train_loss, train_acc, n, seconds
+
+
+def _distributed_step(s: _Setup, losses: torch.Tensor, batch_size: int, train_iter: Any) -> None:
+    """多进程时的一步：各进程的批量可能不同（最后一个批次不能均分时），所以不能直接求平均。
+
+    设全局批次有 :math:`M` 个样本，第 :math:`r` 个进程分到其中 :math:`m_r` 个、损失之和为 :math:`S_r`。
+    DDP 在反向传播时把 :math:`N` 个进程的梯度取平均；让每个进程对 :math:`S_r \\cdot N / M` 反向传播，
+    平均之后正好是 :math:`\\sum_r S_r / M` 的梯度，也就是单进程在整个全局批次上求平均的梯度。
+    """
+    total = losses.sum() if losses.dim() else losses * batch_size
+    global_size = getattr(train_iter, "global_batch_size", None) or batch_size * s.world_size
+    if s.updater is not None:
+        (total * s.world_size).backward()  # 平均后是全局损失之和的梯度
+        s.updater(global_size)  # 手写的更新函数再除以全局批量大小
+    else:
+        assert s.optimizer is not None
+        s.optimizer.zero_grad(set_to_none=True)
+        (total * (s.world_size / global_size)).backward()
+        s.optimizer.step()
+
+
+def _reduce_epoch(
+    loss_sum: torch.Tensor,
+    correct: torch.Tensor,
+    loss_count: int,
+    n: int,
+    classify: bool,
+    label: str,
+    start: float,
+) -> tuple[torch.Tensor, torch.Tensor, int, int]:
+    """每个进程记一行本地日志，再把损失之和、正确数与个数在各进程之间相加。"""
+    local = torch.stack([loss_sum.double(), correct.double()]).tolist()
+    acc = f"、train acc {local[1] / max(n, 1):.4f}" if classify else ""
+    distributed.rank_log(
+        f"{label}：本进程 {n} 个样本，本地 loss {local[0] / max(loss_count, 1):.4g}{acc}，"
+        f"{time.perf_counter() - start:.1f} 秒"
+    )
+    zero = torch.zeros((), dtype=torch.float64, device=loss_sum.device)
+    totals = distributed.all_reduce_sum(
+        torch.stack([loss_sum.double(), correct.double(), zero + loss_count, zero + n])
+    )
+    return totals[0], totals[1], int(totals[2].item()), int(totals[3].item())
 
 
 def _set_loader_epoch(data_iter: Any, epoch: int) -> None:
@@ -575,7 +652,11 @@ def _fit(
     verbose: bool,
     eval_train: bool,
 ) -> History:
-    history = History(task=s.task, device=str(s.device))
+    device_name = str(s.device) if s.world_size == 1 else f"{s.world_size}×{s.device}"
+    history = History(task=s.task, device=device_name)
+    if s.world_size > 1:  # 每个进程只遍历每个全局批次中属于自己的一片
+        train_iter = distributed.shard_batches(train_iter)
+        test_iter = distributed.shard_batches(test_iter)
     ckpt_path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
     if ckpt_path is not None and not isinstance(s.net, nn.Module):
         raise TypeError("保存检查点需要 net 是 nn.Module（要保存它的 state_dict）")
@@ -583,12 +664,14 @@ def _fit(
         raise ValueError("resume=True 需要同时给出 checkpoint_dir")
     if resume and ckpt_path is not None and ckpt_path.exists():
         state = load_checkpoint(ckpt_path)
-        s.net.load_state_dict(state["model"])
+        distributed.unwrap_model(s.net).load_state_dict(state["model"])
         if s.optimizer is not None and state.get("optimizer") is not None:
             s.optimizer.load_state_dict(state["optimizer"])
         history = History.from_dict(state["history"])
-        history.device = str(s.device)
-        restore_rng_state(state["rng"])
+        history.device = device_name
+        rng_ranks = state.get("rng_ranks")  # 多进程保存的检查点：每个进程一份随机数状态
+        same_world = rng_ranks is not None and len(rng_ranks) == s.world_size
+        restore_rng_state(rng_ranks[distributed.get_rank()] if same_world else state["rng"])
         if live is not None:
             _replay(live, history)
     start_epoch = len(history)
@@ -602,7 +685,13 @@ def _fit(
             )
             if eval_train:  # 回归：训练完一轮后在整个训练集上重新计算损失（不含正则项）
                 train_loss, _ = _evaluate(
-                    s.net, train_iter, loss=s.loss, accuracy=False, device=s.device, task=s.task
+                    s.net,
+                    train_iter,
+                    loss=s.loss,
+                    accuracy=False,
+                    device=s.device,
+                    task=s.task,
+                    reduce=s.world_size > 1,
                 )
             test_loss = test_acc = None
             if test_iter is not None:
@@ -613,6 +702,7 @@ def _fit(
                     accuracy=s.task == "classification",
                     device=s.device,
                     task=s.task,
+                    reduce=s.world_size > 1,
                 )
             record = EpochRecord(
                 epoch=epoch + 1,
@@ -628,26 +718,31 @@ def _fit(
             history.append(record)
             if live is not None:
                 drawn = s.task == "classification" and hasattr(train_iter, "__len__")
-                _plot_epoch_end(live, record, s.task, drawn_in_epoch=drawn)
+                _plot_epoch_end(live, record, s.task, drawn_in_epoch=drawn and s.world_size == 1)
             if ckpt_path is not None:
-                save_checkpoint(ckpt_path, _training_state(s, history))
+                state = _training_state(s, history)  # 多进程时各进程都参与（收集随机数状态）
+                if distributed.is_main_process():  # 只有 0 号进程写文件
+                    save_checkpoint(ckpt_path, state)
     finally:
         if live is not None:
             live.finish()
-    if verbose:
+    if verbose and distributed.is_main_process():
         print(history.summary())
     return history
 
 
 def _training_state(s: _Setup, history: History) -> dict[str, Any]:
-    return {
+    state = {
         "format": 1,
         "epoch": len(history),
-        "model": s.net.state_dict(),
+        "model": distributed.unwrap_model(s.net).state_dict(),
         "optimizer": s.optimizer.state_dict() if s.optimizer is not None else None,
         "history": history.to_dict(),
         "rng": capture_rng_state(),
     }
+    if s.world_size > 1:
+        state["rng_ranks"] = distributed.gather_objects(state["rng"])
+    return state
 
 
 def _plot_epoch_end(live: LivePlot, record: EpochRecord, task: str, drawn_in_epoch: bool) -> None:
@@ -892,6 +987,8 @@ def train_regression(
 
 
 def _make_plot(plot: bool | LivePlot, **kwargs: Any) -> LivePlot | None:
+    if not distributed.is_main_process():  # 多进程时只有 0 号进程画图
+        return None
     if isinstance(plot, LivePlot):
         return plot
     if not isinstance(plot, bool):

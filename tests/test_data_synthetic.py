@@ -80,3 +80,18 @@ def test_polynomial_data():
     assert [tuple(t.shape) for t in small] == [(5, 3), (7, 3), (5, 1), (7, 1)]
     with pytest.raises(ValueError, match="max_degree"):
         dlbook.polynomial_data(true_w, max_degree=3)
+
+
+def test_neighbouring_seeds_shuffle_independently():
+    from dlbook.data.loader import TensorBatches
+
+    X = torch.arange(50)
+
+    def orders(seed):
+        batches = TensorBatches((X,), 50, seed=seed)
+        return [next(iter(batches))[0].tolist() for _ in range(3)]
+
+    a, b = orders(0), orders(1)
+    assert orders(0) == a  # 同一个种子，各轮顺序可复现
+    assert len({tuple(o) for o in a + b}) == 6  # 两个种子、各三轮，六种顺序互不相同
+    assert b[0] != a[1] and b[1] != a[2]  # 不再是“种子 1 的第 e 轮 = 种子 0 的第 e + 1 轮”

@@ -131,6 +131,11 @@ def test_time_report_and_a_budget_with_a_reason(tmp_path):
     rows = (project / "_build" / "build-times.csv").read_text(encoding="utf-8").splitlines()
     page_row = next(r for r in rows if "docs/page" in r)
     assert page_row.endswith("executed,30.0")
+    # 页面是在读入之前由并行的工作进程执行的（而不是读入时由 MyST-NB 一页页地执行）
+    from jupyter_cache import get_cache
+
+    records = get_cache(project / "_build" / ".jupyter_cache").list_cache_records()
+    assert [r.data.get("executor") for r in records] == ["dlbook-parallel"]
     # 不改代码、只改文字：页面不再执行，时间来自缓存
     page_md = project / "docs" / "page.md"
     page_md.write_text(page_md.read_text(encoding="utf-8") + "\n多写一句话。\n", encoding="utf-8")
@@ -151,7 +156,7 @@ RESULT_EXAMPLE = '''\
 from dlbook.experiments import RunResult, record_result
 
 result = RunResult("demo", "quick", "cpu", 0, {}, {"test_acc": 0.87654}, "", 0.1, "", {})
-print(record_result(result))
+record_result(result)
 '''
 
 

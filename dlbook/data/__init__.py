@@ -1,8 +1,9 @@
-"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价，以及缓存、校验与下载的工具。
+"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价、语言模型的文本语料、英法句子对，以及缓存、校验与下载的工具。
 
 导入本包不会访问网络、不会读写任何文件。
 """
 
+from .corpus import CORPORA, fetch_corpus, locate_corpus, read_corpus, verify_corpus
 from .download import DataUnavailableError, DownloadError, data_dir
 from .fashion_mnist import (
     FASHION_MNIST_LABELS,
@@ -23,8 +24,20 @@ from .house_prices import (
 from .idx import IDXFormatError, parse_idx, read_idx
 from .loader import TensorBatches
 from .synthetic import load_array, polynomial_data, synthetic_linear_data
+from .translation import (
+    fetch_gettext_pairs,
+    fetch_tatoeba,
+    locate_translation,
+    read_translation_pairs,
+    verify_translation,
+)
 
 __all__ = [
+    "CORPORA",
+    "fetch_corpus",
+    "locate_corpus",
+    "read_corpus",
+    "verify_corpus",
     "FASHION_MNIST_LABELS",
     "DataUnavailableError",
     "DownloadError",
@@ -45,6 +58,11 @@ __all__ = [
     "read_fashion_mnist",
     "read_idx",
     "synthetic_linear_data",
+    "fetch_gettext_pairs",
+    "fetch_tatoeba",
+    "locate_translation",
+    "read_translation_pairs",
+    "verify_translation",
     "verify_fashion_mnist",
     "verify_house_prices",
 ]

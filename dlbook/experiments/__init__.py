@@ -14,6 +14,9 @@ from . import (
     ch3_multilayer_perceptrons,
     ch5_convolutional_neural_networks,
     ch6_convolutional_modern,
+    ch7_recurrent_neural_networks,
+    ch8_recurrent_modern,
+    ch11_computational_performance,
 )
 from .cli import add_experiment_commands
 from .registry import (
@@ -21,6 +24,7 @@ from .registry import (
     EXPERIMENTS,
     Experiment,
     RunContext,
+    RunOutput,
     RunResult,
     fashion_mnist_classifier,
     get_experiment,
@@ -45,6 +49,7 @@ __all__ = [
     "EXPERIMENTS",
     "Experiment",
     "RunContext",
+    "RunOutput",
     "RunResult",
     "add_experiment_commands",
     "append_result",

@@ -20,7 +20,9 @@ _MODERN = "chapter_convolutional-modern"
 _SOURCE = "D2L PyTorch 版，各节训练结束时的测试精度"
 
 # 所有实验都沿用 D2L 的 train_ch6：交叉熵损失、小批量 SGD、Xavier 均匀初始化、10 轮。
-_COMMON = dict(loss="nn.CrossEntropyLoss", optimizer="torch.optim.SGD", num_epochs=10, init="xavier")
+_COMMON = dict(
+    loss="nn.CrossEntropyLoss", optimizer="torch.optim.SGD", num_epochs=10, init="xavier"
+)
 
 
 def _alexnet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
@@ -65,14 +67,25 @@ def _resnet18(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
     return resnet18(generator=g)
 
 
+#: 实验名 → 模型工厂 ``build(settings, generator)`` （基准测试 ``benchmarks/modern_cnn.py`` 也用它们）。
+BUILDERS = {
+    "alexnet": _alexnet,
+    "vgg": _vgg,
+    "nin": _nin,
+    "googlenet": _googlenet,
+    "batch-norm-scratch": _bn_lenet,
+    "batch-norm-concise": _bn_lenet_concise,
+    "resnet": _resnet18,
+}
+
 #: 各实验在 CPU 上的快速档：只取前 ``num_train`` 张训练图像、``num_test`` 张测试图像，训练 1 轮。
-#: 图像数按单线程下每个示例约半分钟选定（见 ``benchmarks/modern_cnn.py`` 测得的吞吐量）。
+#: 图像数按单线程下每个示例约半分钟选定（吞吐量见 ``benchmarks/modern_cnn.py``）。
 QUICK = {
-    "alexnet": dict(num_train=768, num_test=256, num_epochs=1),
-    "vgg": dict(num_train=384, num_test=256, num_epochs=1),
-    "nin": dict(num_train=384, num_test=256, num_epochs=1),
-    "googlenet": dict(num_train=1024, num_test=512, num_epochs=1),
-    "resnet": dict(num_train=1024, num_test=512, num_epochs=1),
+    "alexnet": dict(num_train=640, num_test=256, num_epochs=1),
+    "vgg": dict(num_train=640, num_test=256, num_epochs=1),
+    "nin": dict(num_train=640, num_test=256, num_epochs=1),
+    "googlenet": dict(num_train=1536, num_test=512, num_epochs=1),
+    "resnet": dict(num_train=1536, num_test=512, num_epochs=1),
     "batch-norm": dict(num_train=10_000, num_test=2_000),
 }
 
@@ -85,7 +98,7 @@ register(
         quick=QUICK["alexnet"],
         reference=dict(test_acc=0.883),
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_alexnet),
+        run=fashion_mnist_classifier(BUILDERS["alexnet"]),
     )
 )
 
@@ -98,7 +111,7 @@ register(
         quick=QUICK["vgg"],
         reference=dict(test_acc=0.920),
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_vgg),
+        run=fashion_mnist_classifier(BUILDERS["vgg"]),
     )
 )
 
@@ -111,7 +124,7 @@ register(
         quick=QUICK["nin"],
         reference=dict(test_acc=0.790),
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_nin),
+        run=fashion_mnist_classifier(BUILDERS["nin"]),
     )
 )
 
@@ -124,7 +137,7 @@ register(
         quick=QUICK["googlenet"],
         reference=dict(test_acc=0.886),
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_googlenet),
+        run=fashion_mnist_classifier(BUILDERS["googlenet"]),
     )
 )
 
@@ -138,7 +151,7 @@ register(
         reference=dict(test_acc=0.807),
         cheap_on_cpu=True,
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_bn_lenet),
+        run=fashion_mnist_classifier(BUILDERS["batch-norm-scratch"]),
     )
 )
 
@@ -152,7 +165,7 @@ register(
         reference=dict(test_acc=0.708),
         cheap_on_cpu=True,
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_bn_lenet_concise),
+        run=fashion_mnist_classifier(BUILDERS["batch-norm-concise"]),
     )
 )
 
@@ -165,7 +178,7 @@ register(
         quick=QUICK["resnet"],
         reference=dict(test_acc=0.893),
         reference_source=_SOURCE,
-        run=fashion_mnist_classifier(_resnet18),
+        run=fashion_mnist_classifier(BUILDERS["resnet"]),
     )
 )
 

@@ -16,8 +16,8 @@
         run=fashion_mnist_classifier(lambda s, g: lenet(generator=g)),
     ))
 
-``run`` 是一个函数 ``run(settings, ctx) -> History`` （也可以返回 ``(History, 额外指标字典)``，
-或者不经过训练循环时只返回指标字典），
+``run`` 是一个函数 ``run(settings, ctx)``，返回 :class:`RunOutput` （训练历史、额外指标与模型；
+也可以只返回 ``History``、``(History, 额外指标字典)``，不经过训练循环时只返回指标字典），
 ``settings`` 是按档位合并后的设置，``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。
 Fashion-MNIST 上的分类实验用 :func:`fashion_mnist_classifier` 生成 ``run``：它按 ``settings`` 中的
 ``batch_size``、``resize``、``num_train``、``num_test`` 读数据，按 ``loss`` 与 ``optimizer`` 选择
@@ -47,6 +47,7 @@ __all__ = [
     "EXPERIMENTS",
     "Experiment",
     "RunContext",
+    "RunOutput",
     "RunResult",
     "fashion_mnist_classifier",
     "get_experiment",
@@ -72,7 +73,8 @@ class RunContext:
 
 
 RunFn = Callable[
-    [dict[str, Any], RunContext], "History | tuple[History, dict[str, Any]] | dict[str, Any]"
+    [dict[str, Any], RunContext],
+    "RunOutput | History | tuple[History, dict[str, Any]] | dict[str, Any]",
 ]
 
 
@@ -93,7 +95,7 @@ class Experiment:
     quick : dict
         快速档相对 ``full`` 改动的设置（更少的样本或轮数，模型结构不变）。
     run : callable
-        ``run(settings, ctx)``，返回 :class:`~dlbook.training.History` （或它与额外指标组成的元组；
+        ``run(settings, ctx)``，返回 :class:`RunOutput` 或 :class:`~dlbook.training.History` （或它与额外指标组成的元组；
         不经过训练循环的实验直接返回指标字典）。
     reference : dict or None
         书中公布的结果，键与 ``RunResult.metrics`` 相同（``loss``、``train_acc``、``test_acc`` ……）；
@@ -196,10 +198,24 @@ class RunResult:
     seconds: float
     timestamp: str
     versions: dict[str, str]
+    #: 训练历史与训练好的模型（有的话），供示例继续画图、分析；不写进结果文件。
+    history: History | None = field(default=None, repr=False, compare=False)
+    model: nn.Module | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """转成可写入 JSON 的字典。"""
-        return asdict(self)
+        """转成可写入 JSON 的字典（不含训练历史与模型）。"""
+        data = asdict(self)
+        del data["history"], data["model"]
+        return data
+
+
+@dataclass
+class RunOutput:
+    """``run`` 函数可以返回的完整结果：训练历史、额外的指标与训练好的模型。"""
+
+    history: History | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    model: nn.Module | None = None
 
 
 def _metrics_from_history(history: History) -> dict[str, Any]:
@@ -260,11 +276,16 @@ def run_experiment(
     out = exp.run(settings, ctx)
     seconds = time.perf_counter() - start
     if isinstance(out, dict):  # 不经过训练循环的实验（例如 K 折交叉验证）直接给出指标
-        metrics, summary = dict(out), format_metrics(out)
+        out = RunOutput(metrics=out)
+    elif isinstance(out, tuple):
+        out = RunOutput(*out)
+    elif isinstance(out, History):
+        out = RunOutput(out)
+    if out.history is None:
+        metrics, summary = dict(out.metrics), format_metrics(out.metrics)
     else:
-        history, extra = out if isinstance(out, tuple) else (out, {})
-        metrics = {**_metrics_from_history(history), **extra}
-        summary = history.summary()
+        metrics = {**_metrics_from_history(out.history), **out.metrics}
+        summary = out.history.summary()
     return RunResult(
         experiment=exp.name,
         profile=resolved,
@@ -276,6 +297,8 @@ def run_experiment(
         seconds=seconds,
         timestamp=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         versions=versions(),
+        history=out.history,
+        model=out.model,
     )
 
 
@@ -332,7 +355,7 @@ def fashion_mnist_classifier(
             kwargs["updater"] = lambda batch_size: sgd(params, lr, batch_size)
         else:
             raise ValueError(f"未知的 optimizer 设置 {optimizer_name!r}")
-        return train_classifier(
+        history = train_classifier(
             net,
             train_iter,
             test_iter,
@@ -345,5 +368,6 @@ def fashion_mnist_classifier(
             verbose=ctx.verbose,
             **kwargs,
         )
+        return RunOutput(history, model=net)
 
     return run

@@ -17,11 +17,14 @@ if TYPE_CHECKING:
     from .registry import Experiment, RunResult
 
 __all__ = [
+    "RECORDED_RESULTS",
     "append_result",
+    "comparison_rows",
     "format_metric",
     "format_metrics",
     "load_build_result",
     "load_build_results",
+    "load_recorded_results",
     "record_result",
     "format_settings",
     "load_results",
@@ -105,19 +108,18 @@ def format_metric(key: str, value: Any) -> str:
 BUILD_RESULTS_ENV = "DLBOOK_BUILD_RESULTS"
 
 
-def record_result(result: RunResult) -> Path:
-    """记下一次运行的结果，返回写到的文件。
+def record_result(result: RunResult) -> None:
+    """记下一次运行的结果。
 
     构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出目录）写成 ``<目录>/<实验名>.json``，
     页面用 ``{result}`` 角色引用它；平时追加到结果文件 :func:`results_path`。
     """
     directory = os.environ.get(BUILD_RESULTS_ENV)
     if not directory:
-        return append_result(result)
-    path = Path(directory) / f"{result.experiment}.json"
-    with atomic_write(path, "w") as f:
+        append_result(result)
+        return
+    with atomic_write(Path(directory) / f"{result.experiment}.json", "w") as f:
         json.dump(_json_safe(result.to_dict()), f, ensure_ascii=False, indent=1)
-    return path
 
 
 def load_build_result(experiment: str, directory: str | os.PathLike[str] | None = None) -> dict:
@@ -216,6 +218,66 @@ def _latest_runs(runs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
     for run in runs:
         latest[(run.get("experiment", ""), run.get("profile", ""))] = run
     return latest
+
+
+#: 记录在案的完整档（full）运行：随包发布，附录与各页把它们与书中的结果并排显示。
+#: 在 GPU 上运行 ``python -m dlbook run <名字> --profile full --results <这个文件>`` 后提交它。
+RECORDED_RESULTS = Path(__file__).with_name("recorded.json")
+
+
+def load_recorded_results() -> list[dict[str, Any]]:
+    """记录在案的运行（见 :data:`RECORDED_RESULTS`），只保留真实的完整档运行。"""
+    return [r for r in load_results(RECORDED_RESULTS) if r.get("profile") == "full"]
+
+
+def _provenance(run: dict[str, Any]) -> str:
+    parts = [run.get("device", "?")]
+    commit = run.get("versions", {}).get("commit")
+    if commit:
+        parts.append(f"提交 {commit[:7]}")
+    if run.get("timestamp"):
+        parts.append(run["timestamp"][:10])
+    if run.get("seconds") is not None:
+        parts.append(f"{run['seconds'] / 60:.1f} 分钟")
+    return "，".join(parts)
+
+
+def comparison_rows(
+    build: list[dict[str, Any]],
+    recorded: list[dict[str, Any]],
+    experiments: Iterable[Experiment] | None = None,
+) -> list[list[str]]:
+    """附录的对照表：每个实验一行——实验、书中结果、本次构建的结果、记录在案的完整档结果。
+
+    Examples
+    --------
+    >>> run = {"experiment": "lenet", "profile": "full", "device": "cpu",
+    ...        "metrics": {"test_acc": 0.8}, "settings": {"num_epochs": 10}}
+    >>> rows = comparison_rows([run], [])
+    >>> next(r for r in rows if r[0] == "lenet")[2]
+    'test acc 0.800（full 档，cpu）'
+    """
+    from .registry import EXPERIMENTS
+
+    exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
+    latest_build = _latest_runs(build)
+    latest_recorded = _latest_runs(recorded)
+    rows = []
+    for exp in exps:
+        ours = "本次构建没有运行"
+        for profile in ("full", "quick"):
+            run = latest_build.get((exp.name, profile))
+            if run:
+                ours = f"{format_metrics(run.get('metrics'))}（{profile} 档，{run.get('device', '?')}）"
+        run = latest_recorded.get((exp.name, "full"))
+        on_record = (
+            f"{format_metrics(run.get('metrics'))}（{_provenance(run)}）"
+            if run
+            else "尚无（待在 GPU 上运行）"
+        )
+        book = format_metrics(exp.reference) if exp.reference else "书中没有公布"
+        rows.append([exp.name, book, ours, on_record])
+    return rows
 
 
 def results_table(

@@ -1,5 +1,7 @@
 """模型：每个网络家族一个文件。"""
 
+from .alexnet import alexnet
+from .batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
 from .blocks import (
     MLP,
     CenteredLayer,
@@ -14,6 +16,7 @@ from .blocks import (
     linear_relu_block,
     stacked_blocks,
 )
+from .googlenet import Inception, googlenet
 from .lenet import lenet
 from .linear import (
     SoftmaxRegressionScratch,
@@ -22,6 +25,10 @@ from .linear import (
     train_perceptron,
 )
 from .mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from .nin import nin, nin_block
+from .resnet import Residual, resnet18, resnet_stage
+from .summary import LayerInfo, format_layer_summary, layer_summary
+from .vgg import VGG11_ARCH, vgg, vgg11, vgg_block
 
 __all__ = [
     "MLP",
@@ -37,6 +44,24 @@ __all__ = [
     "linear_relu_block",
     "stacked_blocks",
     "lenet",
+    "alexnet",
+    "BatchNorm",
+    "bn_lenet",
+    "bn_lenet_concise",
+    "Inception",
+    "googlenet",
+    "nin",
+    "nin_block",
+    "Residual",
+    "resnet18",
+    "resnet_stage",
+    "LayerInfo",
+    "format_layer_summary",
+    "layer_summary",
+    "VGG11_ARCH",
+    "vgg",
+    "vgg11",
+    "vgg_block",
     "SoftmaxRegressionScratch",
     "linear_regression",
     "softmax_regression",

@@ -2,6 +2,7 @@
 
 from .activations import relu
 from .basic import accuracy, count_correct, cross_entropy, linreg, sgd, softmax, squared_loss
+from .batchnorm import batch_norm
 from .conv import (
     conv_output_shape,
     corr2d,
@@ -15,6 +16,7 @@ from .regularization import dropout_layer, l2_penalty
 
 __all__ = [
     "relu",
+    "batch_norm",
     "accuracy",
     "count_correct",
     "cross_entropy",

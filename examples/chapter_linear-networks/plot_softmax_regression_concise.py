@@ -2,41 +2,32 @@
 softmax 回归的简洁实现
 ======================
 
-对应《softmax 回归的简洁实现》一节：``nn.Flatten`` + ``nn.Linear(784, 10)``
-（:func:`dlbook.softmax_regression`），网络输出 logits，损失用数值稳定的
-``nn.CrossEntropyLoss``，优化器为 ``torch.optim.SGD``。
-
-设置：Fashion-MNIST（真实数据），批量 256，学习率 0.1，10 轮，权重 :math:`\\mathcal{N}(0, 0.01^2)`、
-偏置 0，数据打乱的种子 0、初始化的种子 1000。书中的参考：D2L 第 3.7 节（softmax 回归的简洁实现）的训练曲线，测试精度约 0.83。
+对应《softmax 回归的简洁实现》一节：用登记表中的实验 ``softmax-regression-concise`` 训练
+:func:`dlbook.softmax_regression` （``nn.Flatten`` + ``nn.Linear(784, 10)``，损失为数值稳定的
+``nn.CrossEntropyLoss``），画出训练曲线，再在测试集上找出最常被混淆的几对类别。
 """
 
 # %%
-# 数据、模型与优化器
-# ------------------
+# 设置与训练
+# ----------
 
 import torch
 
 import dlbook
-from dlbook.models import softmax_regression
+from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
 
-train_iter, test_iter = dlbook.load_fashion_mnist(256, seed=0)
-net = softmax_regression(generator=torch.Generator().manual_seed(1000))
-trainer = torch.optim.SGD(net.parameters(), lr=0.1)
-
-# %%
-# 训练 10 轮
-# ----------
-# 损失用 ``train_classifier`` 的默认值 ``nn.CrossEntropyLoss(reduction="none")``。
-
-history = dlbook.train_classifier(
-    net, train_iter, test_iter, 10, optimizer=trainer, seed=0, verbose=False
-)
+exp = get_experiment("softmax-regression-concise")
+print("设置：", format_settings(exp.full))
+result = run_experiment(exp, plot=True, verbose=False)
+record_result(result)
+net = result.model
 
 # %%
 # 预测错误最多的类别对
 # --------------------
 # 在测试集上统计混淆矩阵，列出最常被混淆的几对类别。
 
+_, test_iter = dlbook.load_fashion_mnist(exp.full["batch_size"])
 confusion = torch.zeros(10, 10, dtype=torch.int64)
 net.eval()
 with torch.no_grad():
@@ -53,6 +44,6 @@ for count, index in zip(values.tolist(), indices.tolist()):
 # %%
 # 结果
 # ----
-# 最后一行与书中的结果（测试精度约 0.83）对照。
 
-print(history.summary())
+print(f"书中：{exp.reference['test_acc']} 的测试精度（{exp.reference_source}）")
+print(result.summary)

@@ -2,41 +2,30 @@
 从零实现的多层感知机
 ====================
 
-对应《多层感知机的从零开始实现》一节：:class:`dlbook.MLPScratch`，784 → 256 → 10，
-参数是四个 ``nn.Parameter``，激活函数是手写的 :func:`dlbook.relu`。
-
-设置：Fashion-MNIST（真实数据），批量 256，``nn.CrossEntropyLoss``，``torch.optim.SGD``，
-学习率 0.1，10 轮，权重 :math:`\\mathcal{N}(0, 0.01^2)`、偏置 0，数据打乱的种子 0、初始化的种子 1000。
-书中的参考：D2L 第 4.2 节（多层感知机的从零开始实现）的训练曲线，测试精度约 0.83–0.84。
+对应《多层感知机的从零开始实现》一节：用登记表中的实验 ``mlp-scratch`` 训练
+:class:`dlbook.MLPScratch` （784 → 256 → 10，手写的 ReLU），画出训练曲线，并逐轮打印结果。
+设置与书中相同，全部取自登记表；最后一行与书中的结果对照。
 """
 
 # %%
-# 数据、模型与优化器
-# ------------------
-
-import torch
-
-import dlbook
-from dlbook.models import MLPScratch
-
-train_iter, test_iter = dlbook.load_fashion_mnist(256, seed=0)
-net = MLPScratch(784, 256, 10, generator=torch.Generator().manual_seed(1000))
-trainer = torch.optim.SGD(net.parameters(), lr=0.1)
-
-# %%
-# 训练 10 轮
+# 设置与训练
 # ----------
+# 设置来自登记表；``run_experiment`` 读数据、建模型、训练，并返回结果、训练历史与模型。
 
-history = dlbook.train_classifier(
-    net, train_iter, test_iter, 10, optimizer=trainer, seed=0, verbose=False
-)
+from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
+
+exp = get_experiment("mlp-scratch")
+print(exp.title)
+print("设置：", format_settings(exp.full))
+result = run_experiment(exp, plot=True, verbose=False)
+record_result(result)  # 页面上引用的数字就是这一次运行的结果
 
 # %%
 # 逐轮结果
 # --------
-# 与 softmax 回归（10 轮后训练损失约 0.45）相比，隐藏层让训练损失降得更低。
+# 与 softmax 回归相比，隐藏层让训练损失降得更低。
 
-for r in history.epochs:
+for r in result.history.epochs:
     print(
         f"epoch {r.epoch:2d}: loss {r.train_loss:.4f}, train acc {r.train_acc:.4f}, "
         f"test acc {r.test_acc:.4f}"
@@ -45,6 +34,6 @@ for r in history.epochs:
 # %%
 # 结果
 # ----
-# 最后一行与书中的结果（测试精度约 0.83–0.84）对照。
 
-print(history.summary())
+print(f"书中：{exp.reference['test_acc']} 的测试精度（{exp.reference_source}）")
+print(result.summary)

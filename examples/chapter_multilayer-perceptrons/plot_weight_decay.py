@@ -2,13 +2,9 @@
 权重衰减的强度
 ==============
 
-对应《权重衰减》一节。页面上比较了 :math:`\\lambda = 0` 与 :math:`\\lambda = 3`；这里用简洁实现
-（``torch.optim.SGD`` 只对权重设置 ``weight_decay``）把 :math:`\\lambda` 从 0 扫到 300，
-画出最终的训练损失、测试损失和权重的 L2 范数随 :math:`\\lambda` 的变化。
-
-设置：高维线性回归 :math:`y = 0.05 + \\sum_{i=1}^{200} 0.01 x_i + \\epsilon`，训练 20 个样本、
-测试 100 个样本（种子 0 与 1），批量 5，``nn.MSELoss``，学习率 0.003，100 轮，
-权重与偏置从 :math:`\\mathcal{N}(0, 1)` 初始化（种子 1000）。
+对应《权重衰减》一节。页面上比较了 :math:`\\lambda = 0` 与 :math:`\\lambda = 3`；这里用同样的高维线性回归
+（设置取自登记表中的 ``weight-decay-concise-3``）把 :math:`\\lambda` 从 0 扫到 300，画出最终的训练损失、
+测试损失和权重的 L2 范数随 :math:`\\lambda` 的变化。
 """
 
 # %%
@@ -19,14 +15,17 @@ import matplotlib.pyplot as plt
 import torch
 
 import dlbook
+from dlbook.experiments import format_settings, get_experiment
 from dlbook.fitting import train_weight_decay_concise
 
-num_inputs, batch_size = 200, 5
+settings = get_experiment("weight-decay-concise-3").full
+print("设置：", format_settings(settings))
+num_inputs, batch_size = settings["num_inputs"], settings["batch_size"]
 true_w, true_b = torch.ones(num_inputs) * 0.01, 0.05
-train_iter = dlbook.load_array(dlbook.synthetic_linear_data(true_w, true_b, 20, seed=0), 5, seed=0)
-test_iter = dlbook.load_array(
-    dlbook.synthetic_linear_data(true_w, true_b, 100, seed=1), 5, shuffle=False
-)
+train_data = dlbook.synthetic_linear_data(true_w, true_b, settings["n_train"], seed=0)
+test_data = dlbook.synthetic_linear_data(true_w, true_b, settings["n_test"], seed=1)
+train_iter = dlbook.load_array(train_data, batch_size, seed=0)
+test_iter = dlbook.load_array(test_data, batch_size, shuffle=False)
 
 # %%
 # 扫描 λ
@@ -36,7 +35,14 @@ lambdas = [0, 0.3, 1, 3, 10, 30, 100, 300]
 rows = []
 for wd in lambdas:
     net, history = train_weight_decay_concise(
-        wd, train_iter, test_iter, num_inputs, plot=False, verbose=False
+        wd,
+        train_iter,
+        test_iter,
+        num_inputs,
+        lr=settings["lr"],
+        num_epochs=settings["num_epochs"],
+        plot=False,
+        verbose=False,
     )
     norm = net[0].weight.norm().item()
     rows.append((wd, history.final.train_loss, history.final.test_loss, norm))
