@@ -38,17 +38,7 @@ from .diagrams.rnn import (
     draw_truncation,
     draw_unrolled_rnn,
 )
-from .diagrams.tensors import (
-    contiguous_strides,
-    describe_layout,
-    draw_storage,
-    draw_views,
-    satisfies_contiguity,
-    shares_storage,
-    storage_indices,
-    storage_size,
-    storage_values,
-)
+from .diagrams.tensors import draw_storage, draw_views
 from .distributed import ShardedBatches, init_distributed
 from .experiments import (
     EXPERIMENTS,
@@ -67,6 +57,15 @@ from .language_model import (
     perplexity,
     predict_text,
     train_language_model,
+)
+from .layout import (
+    contiguous_strides,
+    describe_layout,
+    satisfies_contiguity,
+    shares_storage,
+    storage_indices,
+    storage_size,
+    storage_values,
 )
 from .liveplot import LivePlot
 from .metrics import Accumulator

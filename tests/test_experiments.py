@@ -311,3 +311,66 @@ def test_house_price_experiment_runs_on_small_table(monkeypatch) -> None:
     result = run_experiment("kaggle-house-price", device="cpu", epochs=3, verbose=False)
     assert set(result.metrics) == {"train_log_rmse", "valid_log_rmse"}
     assert result.summary.startswith("train_log_rmse ")
+
+
+def _a_run(name: str, profile: str, test_acc: float) -> dict:
+    return {
+        "experiment": name,
+        "profile": profile,
+        "device": "cuda:0" if profile == "full" else "cpu",
+        "seed": 0,
+        "settings": {"num_epochs": 10},
+        "metrics": {"test_acc": test_acc},
+        "summary": "",
+        "seconds": 90.0,
+        "timestamp": "2026-11-28T10:00:00+00:00",
+        "versions": {"commit": "0123456789abcdef"},
+    }
+
+
+def test_record_result_in_a_build_and_outside(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import load_build_result, load_build_results, record_result
+
+    result = run_experiment("linear-regression-scratch", verbose=False)
+    monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path / "build"))
+    record_result(result)  # 构建中：每个实验一个文件，后一次覆盖前一次
+    record_result(result)
+    assert [r["experiment"] for r in load_build_results()] == ["linear-regression-scratch"]
+    assert load_build_result("linear-regression-scratch")["metrics"] == json.loads(
+        json.dumps(result.metrics)
+    )
+    with pytest.raises(FileNotFoundError):
+        load_build_result("lenet")
+    monkeypatch.delenv("DLBOOK_BUILD_RESULTS")
+    monkeypatch.setenv("DLBOOK_RESULTS", str(tmp_path / "results.json"))
+    record_result(result)  # 平时：追加到用户的结果文件
+    assert len(load_results()) == 1
+
+
+def test_comparison_rows_show_book_build_and_record(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import comparison_rows, load_recorded_results, results
+
+    build = [_a_run("lenet", "full", 0.8123)]
+    recorded = [_a_run("lenet", "full", 0.8777)]
+    rows = {r[0]: r for r in comparison_rows(build, recorded)}
+    assert rows["lenet"][1].startswith("loss 0.469")  # 书中的结果
+    assert rows["lenet"][2] == "test acc 0.812（full 档，cuda:0）"
+    assert rows["lenet"][3] == "test acc 0.878（cuda:0，提交 0123456，2026-11-28，1.5 分钟）"
+    assert rows["mlp-scratch"][2] == "本次构建没有运行"
+    assert rows["mlp-scratch"][3].startswith("尚无")
+    # 记录在案的文件里只有完整档的运行才算数
+    path = tmp_path / "recorded.json"
+    path.write_text(
+        json.dumps({"format": 1, "runs": [_a_run("lenet", "quick", 0.5), recorded[0]]}),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(results, "RECORDED_RESULTS", path)
+    assert [r["profile"] for r in load_recorded_results()] == ["full"]
+
+
+def test_recorded_results_file_holds_only_real_full_runs() -> None:
+    from dlbook.experiments import RECORDED_RESULTS, load_results
+
+    for run in load_results(RECORDED_RESULTS):
+        assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
+        assert run["device"] and run["timestamp"] and run["versions"].get("commit")

@@ -7,13 +7,7 @@ import torch
 from torch import nn
 
 from dlbook.diagrams.activations import activation_and_derivative, plot_activations
-from dlbook.diagrams.losses import (
-    huber_loss,
-    l1_loss,
-    l2_loss,
-    loss_and_gradient,
-    plot_regression_losses,
-)
+from dlbook.diagrams.losses import loss_and_gradient, plot_regression_losses
 from dlbook.models import (
     DropoutMLPScratch,
     MLPScratch,
@@ -23,7 +17,7 @@ from dlbook.models import (
     mlp,
     softmax_regression,
 )
-from dlbook.ops import cross_entropy, softmax
+from dlbook.ops import cross_entropy, huber_loss, l1_loss, l2_loss, softmax
 
 
 def _images(n=8, seed=0):

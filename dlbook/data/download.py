@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import hashlib
 import os
@@ -26,6 +27,7 @@ from typing import Any
 from ..serialization import atomic_write
 
 __all__ = [
+    "DataSource",
     "DataUnavailableError",
     "DownloadError",
     "atomic_write",
@@ -34,6 +36,26 @@ __all__ = [
     "download",
     "downloads_disabled",
 ]
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSource:
+    """在哪里找到了一份数据的文件（只查看文件是否存在，不读取）：Fashion-MNIST、房价、语料、句子对都用它。"""
+
+    kind: str
+    """``"目录"``（调用者给出）、``"缓存"``、``"系统副本"`` 等。"""
+    directory: Path
+    files: dict[str, Path]
+    """文件的名字（或用途）到实际路径的映射。"""
+
+    @property
+    def size(self) -> int:
+        """这些文件在磁盘上的总字节数。"""
+        return sum(p.stat().st_size for p in self.files.values())
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.directory}"
+
 
 #: 下载时一次连接或一次读取最多等待的秒数。
 DEFAULT_TIMEOUT = 5.0

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from .download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
+    DataSource,
     DataUnavailableError,
     DownloadError,
     Opener,
@@ -45,7 +46,6 @@ from .loader import TensorBatches
 __all__ = [
     "FASHION_MNIST_LABELS",
     "FashionMNIST",
-    "FashionMNISTSource",
     "describe_fashion_mnist_source",
     "fashion_mnist_labels",
     "fetch_fashion_mnist",
@@ -118,25 +118,6 @@ def fashion_mnist_labels(labels: Iterable[int] | torch.Tensor) -> list[str]:
     return names
 
 
-@dataclasses.dataclass(frozen=True)
-class FashionMNISTSource:
-    """在哪里找到了 Fashion-MNIST 的四个文件（只查看文件是否存在，不解码）。"""
-
-    kind: str
-    """``"目录"``（调用者给出）、``"缓存"`` 或 ``"系统副本"``。"""
-    directory: Path
-    files: dict[str, Path]
-    """文件名（不含 ``.gz``）到实际路径的映射。"""
-
-    @property
-    def size(self) -> int:
-        """四个文件在磁盘上的总字节数。"""
-        return sum(p.stat().st_size for p in self.files.values())
-
-    def describe(self) -> str:
-        return f"{self.kind} {self.directory}"
-
-
 @dataclasses.dataclass
 class FashionMNIST:
     """解码后的 Fashion-MNIST：四个张量与数据来源。"""
@@ -185,7 +166,7 @@ def use_system_copy(use_system: bool | None = None) -> bool:
 
 def locate_fashion_mnist(
     root: str | os.PathLike[str] | None = None, *, use_system: bool | None = None
-) -> FashionMNISTSource | None:
+) -> DataSource | None:
     """按查找顺序（``root``、用户缓存、系统副本）找 Fashion-MNIST，不解码、不下载。
 
     给出 ``root`` 时只在 ``root`` 里找。``use_system=False`` （或环境变量
@@ -199,13 +180,13 @@ def locate_fashion_mnist(
     """
     if root is not None:
         files = _find_in(Path(root))
-        return None if files is None else FashionMNISTSource("目录", Path(root), files)
+        return None if files is None else DataSource("目录", Path(root), files)
     cache = data_dir() / CACHE_SUBDIR
     places = [("缓存", cache)] + ([("系统副本", SYSTEM_DIR)] if use_system_copy(use_system) else [])
     for kind, directory in places:
         files = _find_in(directory)
         if files is not None:
-            return FashionMNISTSource(kind, directory, files)
+            return DataSource(kind, directory, files)
     return None
 
 
@@ -491,7 +472,7 @@ def read_fashion_mnist(
         if not download or downloads_disabled():
             raise DataUnavailableError(_how_to_get())
         cache = fetch_fashion_mnist()
-        found = FashionMNISTSource("缓存（刚下载）", cache, _find_in(cache) or {})
+        found = DataSource("缓存（刚下载）", cache, _find_in(cache) or {})
     key = _source_key(found.files)
     decoded_path = data_dir() / CACHE_SUBDIR / DECODED_NAME
     cached = _load_decoded(decoded_path, key)

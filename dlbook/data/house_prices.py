@@ -12,7 +12,6 @@ CI 与测试用这种办法，dlbook 运行时并不依赖这个包。
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import zipfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from .download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
+    DataSource,
     DataUnavailableError,
     DownloadError,
     Opener,
@@ -32,7 +32,6 @@ from .download import (
 
 __all__ = [
     "HOUSE_PRICES_SHA1",
-    "HousePricesSource",
     "fetch_house_prices",
     "load_house_prices",
     "locate_house_prices",
@@ -63,23 +62,6 @@ CACHE_SUBDIR = "kaggle-house"
 _SHAPES = {"train": (1460, 81), "test": (1459, 80)}
 
 
-@dataclasses.dataclass(frozen=True)
-class HousePricesSource:
-    """在哪里找到了房价数据的两个文件。"""
-
-    kind: str
-    directory: Path
-    files: dict[str, Path]
-
-    @property
-    def size(self) -> int:
-        """两个文件的总字节数。"""
-        return sum(p.stat().st_size for p in self.files.values())
-
-    def describe(self) -> str:
-        return f"{self.kind} {self.directory}"
-
-
 def _find_in(directory: Path) -> dict[str, Path] | None:
     files = {}
     for split in FILE_NAMES:
@@ -90,7 +72,7 @@ def _find_in(directory: Path) -> dict[str, Path] | None:
     return files if len(files) == len(FILE_NAMES) else None
 
 
-def locate_house_prices(root: str | os.PathLike[str] | None = None) -> HousePricesSource | None:
+def locate_house_prices(root: str | os.PathLike[str] | None = None) -> DataSource | None:
     """按查找顺序（``root``、用户缓存）找房价数据，不读取、不下载；找不到返回 ``None``。
 
     Examples
@@ -101,10 +83,10 @@ def locate_house_prices(root: str | os.PathLike[str] | None = None) -> HousePric
     """
     if root is not None:
         files = _find_in(Path(root))
-        return None if files is None else HousePricesSource("目录", Path(root), files)
+        return None if files is None else DataSource("目录", Path(root), files)
     cache = data_dir() / CACHE_SUBDIR
     files = _find_in(cache)
-    return None if files is None else HousePricesSource("缓存", cache, files)
+    return None if files is None else DataSource("缓存", cache, files)
 
 
 def _how_to_get(detail: str = "") -> str:
@@ -282,7 +264,7 @@ def load_house_prices(root: str | os.PathLike[str] | None = None, *, download: b
         if not download or downloads_disabled():
             raise DataUnavailableError(_how_to_get())
         cache = fetch_house_prices()
-        found = HousePricesSource("缓存（刚下载）", cache, _find_in(cache) or {})
+        found = DataSource("缓存（刚下载）", cache, _find_in(cache) or {})
     frames = []
     for split in FILE_NAMES:
         path = found.files[split]

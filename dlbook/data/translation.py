@@ -43,6 +43,7 @@ import torch
 from .download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
+    DataSource,
     DataUnavailableError,
     DownloadError,
     Opener,
@@ -61,7 +62,6 @@ __all__ = [
     "CatalogMessage",
     "GettextBuild",
     "TranslationData",
-    "TranslationSource",
     "build_array",
     "build_gettext_pairs",
     "fetch_gettext_pairs",
@@ -438,23 +438,6 @@ def build_gettext_pairs(wheels: Iterable[str | os.PathLike[str]]) -> GettextBuil
 # ---------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class TranslationSource:
-    """在哪里找到了一份句子对数据。"""
-
-    kind: str
-    directory: Path
-    files: dict[str, Path]
-
-    @property
-    def size(self) -> int:
-        """文件的总字节数。"""
-        return sum(p.stat().st_size for p in self.files.values())
-
-    def describe(self) -> str:
-        return f"{self.kind} {self.directory}"
-
-
 #: 两份数据：本书从翻译目录构建的 ``fra-eng`` 与 D2L 的 ``tatoeba-fra-eng`` （可选）。
 DATASETS = ("fra-eng", "tatoeba-fra-eng")
 FILE_NAMES = {"fra-eng": GETTEXT_FILE, "tatoeba-fra-eng": TATOEBA_FILE}
@@ -467,7 +450,7 @@ def _check_dataset(dataset: str) -> None:
 
 def locate_translation(
     dataset: str = "fra-eng", root: str | os.PathLike[str] | None = None
-) -> TranslationSource | None:
+) -> DataSource | None:
     """在 ``root`` 或用户缓存里找句子对文件，不读取、不构建、不下载；找不到返回 ``None``。
 
     Examples
@@ -485,7 +468,7 @@ def locate_translation(
     manifest = directory / GETTEXT_MANIFEST
     if dataset == "fra-eng" and manifest.is_file():
         files["manifest"] = manifest
-    return TranslationSource("目录" if root is not None else "缓存", directory, files)
+    return DataSource("目录" if root is not None else "缓存", directory, files)
 
 
 def _check_file(dataset: str, path: Path) -> None:

@@ -9,7 +9,7 @@ from .conv import (
     draw_padding_and_stride,
     draw_pooling,
 )
-from .losses import huber_loss, l1_loss, l2_loss, loss_and_gradient, plot_regression_losses
+from .losses import loss_and_gradient, plot_regression_losses
 from .modern_cnn import (
     closest_distance,
     describe_layer,
@@ -21,17 +21,7 @@ from .modern_cnn import (
     plot_function_classes,
 )
 from .rnn import draw_bptt_graph, draw_minibatch_partitions, draw_truncation, draw_unrolled_rnn
-from .tensors import (
-    contiguous_strides,
-    describe_layout,
-    draw_storage,
-    draw_views,
-    satisfies_contiguity,
-    shares_storage,
-    storage_indices,
-    storage_size,
-    storage_values,
-)
+from .tensors import draw_storage, draw_views
 
 __all__ = [
     "draw_bptt_graph",
@@ -54,18 +44,8 @@ __all__ = [
     "draw_residual_blocks",
     "draw_vgg_block",
     "plot_function_classes",
-    "huber_loss",
-    "l1_loss",
-    "l2_loss",
     "loss_and_gradient",
     "plot_regression_losses",
-    "contiguous_strides",
-    "describe_layout",
     "draw_storage",
     "draw_views",
-    "satisfies_contiguity",
-    "shares_storage",
-    "storage_indices",
-    "storage_size",
-    "storage_values",
 ]

@@ -70,8 +70,8 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 def _format_ns(ns: float) -> str:
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
-            return f"{ns / scale:g} {unit}"
-    return f"{ns:g} ns"
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
 
 
 def draw_latency_numbers(

@@ -32,12 +32,15 @@ from .registry import (
     run_experiment,
 )
 from .results import (
+    RECORDED_RESULTS,
     append_result,
+    comparison_rows,
     format_metric,
     format_metrics,
     format_settings,
     load_build_result,
     load_build_results,
+    load_recorded_results,
     load_results,
     record_result,
     results_path,
@@ -46,6 +49,7 @@ from .results import (
 
 __all__ = [
     "D2L",
+    "RECORDED_RESULTS",
     "EXPERIMENTS",
     "Experiment",
     "RunContext",
@@ -53,11 +57,13 @@ __all__ = [
     "RunResult",
     "add_experiment_commands",
     "append_result",
+    "comparison_rows",
     "fashion_mnist_classifier",
     "format_metric",
     "format_metrics",
     "load_build_result",
     "load_build_results",
+    "load_recorded_results",
     "record_result",
     "format_settings",
     "get_experiment",

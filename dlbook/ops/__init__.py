@@ -12,6 +12,7 @@ from .conv import (
     learn_kernel,
     pool2d,
 )
+from .losses import huber_loss, l1_loss, l2_loss
 from .regularization import dropout_layer, l2_penalty
 
 __all__ = [
@@ -31,6 +32,9 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "learn_kernel",
     "pool2d",
+    "huber_loss",
+    "l1_loss",
+    "l2_loss",
     "dropout_layer",
     "l2_penalty",
 ]
