@@ -84,6 +84,7 @@ from .models.blocks import (
     init_xavier,
     linear_relu_block,
     stacked_blocks,
+    tied_mlp,
 )
 from .models.googlenet import Inception, googlenet
 from .models.gru import GRUScratch, gru_model, gru_model_from_scratch
@@ -287,6 +288,7 @@ __all__ = [
     "MyLinear",
     "linear_relu_block",
     "stacked_blocks",
+    "tied_mlp",
     "init_normal",
     "init_constant",
     "init_xavier",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -30,6 +32,7 @@ from dlbook.models.blocks import (
     init_uniform_keep_large,
     init_xavier,
     stacked_blocks,
+    tied_mlp,
 )
 from dlbook.models.lenet import lenet
 
@@ -99,14 +102,21 @@ def test_init_helpers():
     assert float(conv.weight.detach().abs().max()) <= (6 / (fan_in + fan_out)) ** 0.5
 
 
-def test_tied_parameters_share_memory():
-    shared = nn.Linear(8, 8)
-    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU())
+def test_tied_parameters_share_memory_and_sum_gradients():
+    net = tied_mlp()
     with torch.no_grad():
         net[2].weight[0, 0] = 100
     assert net[4].weight[0, 0] == 100
     assert net[2].weight.data_ptr() == net[4].weight.data_ptr()
-    assert len(list(net.parameters())) == 4  # 共享的层只算一次
+    assert len(list(net.parameters())) == 6  # 共享的层只算一次
+    untied = copy.deepcopy(net)
+    untied[4] = copy.deepcopy(untied[2])
+    X = torch.rand(3, 4)
+    net(X).sum().backward()
+    untied(X).sum().backward()
+    summed = untied[2].weight.grad + untied[4].weight.grad
+    assert torch.allclose(net[2].weight.grad, summed)
+    assert not torch.allclose(net[2].weight.grad, untied[2].weight.grad)
 
 
 def test_lenet_shapes():

@@ -184,52 +184,28 @@ register(
 
 
 def full_results_table(names: list[str], runs: list[dict[str, Any]] | None = None) -> str:
-    """各实验的书中结果与结果文件里我们最近一次 **完整档** 运行的结果，排成 Markdown 表格。
+    """各实验的书中结果与记录在案的 **完整档** 运行，排成一张 Markdown 表格（各页的“完整档的结果”）。
 
-    ``runs`` 默认读 :func:`~dlbook.experiments.load_results`。没有完整档的记录时，那一栏写
-    “尚未记录”，绝不用快速档或别的数字代替。记录中的设备、日期与版本原样列出，读者据此判断出处。
+    ``runs`` 默认是 :func:`~dlbook.experiments.load_recorded_results` （随包发布的
+    :data:`~dlbook.experiments.results.RECORDED_RESULTS`）。没有记录时写明“尚无”，绝不用快速档或别的数字代替；
+    有记录时附上设备、提交、日期与用时。
 
     Examples
     --------
     >>> print(full_results_table(["alexnet"], runs=[]))
-    | 实验 | 书中的测试精度 | 我们的完整档结果 | 出处 |
-    |---|---|---|---|
-    | alexnet | 0.883 | 尚未记录 | — |
-    >>> run = {"experiment": "alexnet", "profile": "full", "device": "cuda:0",
-    ...        "timestamp": "2026-01-02T03:04:05+00:00", "seconds": 300.0,
-    ...        "metrics": {"loss": 0.3, "train_acc": 0.89, "test_acc": 0.885,
-    ...                    "examples_per_sec": 5000.0},
-    ...        "versions": {"dlbook": "0.1.0", "torch": "2.4.0"}}
-    >>> print(full_results_table(["alexnet"], runs=[run]).splitlines()[-1])
-    | alexnet | 0.883 | loss 0.300, train acc 0.890, test acc 0.885 | cuda:0，2026-01-02，300 秒，5000 样本/秒，dlbook 0.1.0、torch 2.4.0 |
+    | 实验 | 书中的结果 | 记录在案的完整档运行 |
+    |---|---|---|
+    | alexnet | test acc 0.883 | 尚无（待在 GPU 上运行） |
+    >>> run = {"experiment": "alexnet", "profile": "full", "device": "cuda:0", "seconds": 300.0,
+    ...        "timestamp": "2026-01-02T03:04:05+00:00", "metrics": {"test_acc": 0.885}}
+    >>> full_results_table(["alexnet"], runs=[run]).splitlines()[-1]
+    '| alexnet | test acc 0.883 | test acc 0.885（cuda:0，2026-01-02，5.0 分钟） |'
     """
     from .registry import get_experiment
-    from .results import format_metric, format_metrics, load_results
+    from .results import comparison_rows, load_recorded_results
 
-    runs = load_results() if runs is None else runs
-    latest: dict[str, dict[str, Any]] = {}
-    for run in runs:
-        if run.get("profile") == "full":
-            latest[run.get("experiment", "")] = run
-    lines = ["| 实验 | 书中的测试精度 | 我们的完整档结果 | 出处 |", "|---|---|---|---|"]
-    for name in names:
-        exp = get_experiment(name)
-        book = format_metric("test_acc", (exp.reference or {}).get("test_acc", "—"))
-        run = latest.get(name)
-        if run is None:
-            lines.append(f"| {name} | {book} | 尚未记录 | — |")
-            continue
-        metrics = {k: v for k, v in run.get("metrics", {}).items() if k != "examples_per_sec"}
-        origin = [str(run.get("device", "?")), str(run.get("timestamp", "?"))[:10]]
-        if "seconds" in run:
-            origin.append(f"{run['seconds']:.0f} 秒")
-        speed = run.get("metrics", {}).get("examples_per_sec")
-        if speed:
-            origin.append(f"{format_metric('examples_per_sec', speed)} 样本/秒")
-        if run.get("commit"):
-            origin.append(f"提交 {str(run['commit'])[:10]}")
-        versions = run.get("versions") or {}
-        if versions:
-            origin.append("、".join(f"{k} {v}" for k, v in versions.items() if k != "python"))
-        lines.append(f"| {name} | {book} | {format_metrics(metrics)} | {'，'.join(origin)} |")
+    runs = load_recorded_results() if runs is None else runs
+    rows = comparison_rows([], runs, [get_experiment(name) for name in names])
+    lines = ["| 实验 | 书中的结果 | 记录在案的完整档运行 |", "|---|---|---|"]
+    lines += [f"| {name} | {book} | {recorded} |" for name, book, _, recorded in rows]
     return "\n".join(lines)

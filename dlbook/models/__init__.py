@@ -15,6 +15,7 @@ from .blocks import (
     init_xavier,
     linear_relu_block,
     stacked_blocks,
+    tied_mlp,
 )
 from .googlenet import Inception, googlenet
 from .lenet import lenet
@@ -43,6 +44,7 @@ __all__ = [
     "init_xavier",
     "linear_relu_block",
     "stacked_blocks",
+    "tied_mlp",
     "lenet",
     "alexnet",
     "BatchNorm",

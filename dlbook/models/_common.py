@@ -1,11 +1,11 @@
-"""第 6 章各模型工厂共用的小工具：参数检查，以及用给定的随机数生成器重新抽取初值。"""
+"""各模型工厂共用的小工具：参数检查，以及用给定的随机数生成器抽取初值（全书只写这一次）。"""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-__all__ = ["check_positive", "check_probability", "reset_parameters"]
+__all__ = ["check_positive", "check_probability", "init_normal", "reset_parameters"]
 
 
 def check_positive(name: str, value: object) -> None:
@@ -46,4 +46,24 @@ def reset_parameters(net: nn.Module, generator: torch.Generator | None) -> nn.Mo
                 m.weight.uniform_(-bound, bound, generator=generator)
                 if m.bias is not None:
                     m.bias.uniform_(-bound, bound, generator=generator)
+    return net
+
+
+def init_normal(net: nn.Module, sigma: float, generator: torch.Generator | None) -> nn.Module:
+    """把 ``net`` 中每个全连接层的权重取自 :math:`N(0, \\sigma^2)`、偏置置为 0（书中第 2–3 章的初始化）。
+
+    ``generator`` 给出时用它抽取，初值便不依赖全局随机数状态。返回 ``net`` 本身。
+
+    Examples
+    --------
+    >>> net = init_normal(nn.Linear(100, 3), 0.01, torch.Generator().manual_seed(0))
+    >>> round(net.weight.std().item(), 2), net.bias.abs().max().item()
+    (0.01, 0.0)
+    """
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, mean=0.0, std=sigma, generator=generator)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
     return net

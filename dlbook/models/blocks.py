@@ -176,6 +176,21 @@ def linear_relu_block() -> nn.Sequential:
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 4), nn.ReLU())
 
 
+def tied_mlp() -> nn.Sequential:
+    """4 → 8 → 8 → 8 → 1 的多层感知机，中间两个 8 → 8 的全连接层是**同一个**层（参数绑定）。
+
+    Examples
+    --------
+    >>> net = tied_mlp()
+    >>> net[2] is net[4], len(list(net.parameters()))
+    (True, 6)
+    """
+    shared = nn.Linear(8, 8)
+    return nn.Sequential(
+        nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU(), nn.Linear(8, 1)
+    )
+
+
 def stacked_blocks(num_blocks: int = 4) -> nn.Sequential:
     """把 ``num_blocks`` 个 :func:`linear_relu_block` 用 ``add_module`` 依次放进一个容器，
     子模块名为 ``'block 0'``、``'block 1'``……

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._common import reset_parameters
+
 __all__ = ["lenet"]
 
 
@@ -61,11 +63,4 @@ def lenet(num_classes: int = 10, *, generator: torch.Generator | None = None) ->
         nn.Sigmoid(),
         nn.Linear(84, num_classes),
     )
-    if generator is not None:
-        with torch.no_grad():
-            for m in net.modules():
-                if isinstance(m, nn.Conv2d | nn.Linear):
-                    bound = 1 / (m.weight[0].numel() ** 0.5)  # 1 / sqrt(每个输出单元的输入个数)
-                    m.weight.uniform_(-bound, bound, generator=generator)
-                    m.bias.uniform_(-bound, bound, generator=generator)
-    return net
+    return reset_parameters(net, generator)

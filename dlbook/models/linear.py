@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from ..ops.basic import softmax
+from ._common import check_positive, init_normal
 
 __all__ = [
     "linear_regression",
@@ -25,18 +26,6 @@ __all__ = [
     "SoftmaxRegressionScratch",
     "train_perceptron",
 ]
-
-
-def _check_positive(name: str, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} 必须是正整数，收到 {value!r}")
-
-
-def _init_linear(layer: nn.Linear, sigma: float, generator: torch.Generator | None) -> None:
-    """权重 ~ N(0, sigma²)，偏置为 0。"""
-    nn.init.normal_(layer.weight, mean=0.0, std=sigma, generator=generator)
-    if layer.bias is not None:
-        nn.init.zeros_(layer.bias)
 
 
 def linear_regression(
@@ -65,9 +54,9 @@ def linear_regression(
     >>> net[0].bias.data
     tensor([0.])
     """
-    _check_positive("num_inputs", num_inputs)
+    check_positive("num_inputs", num_inputs)
     net = nn.Sequential(nn.Linear(num_inputs, 1))
-    _init_linear(net[0], sigma, generator)
+    init_normal(net[0], sigma, generator)
     return net
 
 
@@ -94,10 +83,10 @@ def softmax_regression(
     >>> net(torch.zeros(2, 1, 28, 28)).shape
     torch.Size([2, 10])
     """
-    _check_positive("num_inputs", num_inputs)
-    _check_positive("num_outputs", num_outputs)
+    check_positive("num_inputs", num_inputs)
+    check_positive("num_outputs", num_outputs)
     net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_outputs))
-    _init_linear(net[1], sigma, generator)
+    init_normal(net[1], sigma, generator)
     return net
 
 
@@ -137,8 +126,8 @@ class SoftmaxRegressionScratch(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        _check_positive("num_inputs", num_inputs)
-        _check_positive("num_outputs", num_outputs)
+        check_positive("num_inputs", num_inputs)
+        check_positive("num_outputs", num_outputs)
         self.W = nn.Parameter(torch.randn(num_inputs, num_outputs, generator=generator) * sigma)
         self.b = nn.Parameter(torch.zeros(num_outputs))
 
@@ -194,7 +183,7 @@ def train_perceptron(X: torch.Tensor, y: torch.Tensor, max_epochs: int = 100) ->
         raise ValueError(f"X 应为 (n, d)、y 应为 (n,)，收到 {tuple(X.shape)} 与 {tuple(y.shape)}")
     if not bool(((y == 1) | (y == -1)).all()):
         raise ValueError("y 的取值必须是 +1 或 -1")
-    _check_positive("max_epochs", max_epochs)
+    check_positive("max_epochs", max_epochs)
     X = X.to(torch.float32)
     w, b, num_updates = torch.zeros(X.shape[1]), 0.0, 0
     for _ in range(max_epochs):

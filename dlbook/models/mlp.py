@@ -7,33 +7,14 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
 from ..ops.activations import relu
 from ..ops.regularization import dropout_layer
+from ._common import check_positive, check_probability, init_normal, reset_parameters
 
 __all__ = ["mlp", "MLPScratch", "dropout_mlp", "DropoutMLPScratch"]
-
-
-def _check_positive(name: str, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} 必须是正整数，收到 {value!r}")
-
-
-def _check_prob(name: str, value: float) -> None:
-    if not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError(f"{name} 必须在 [0, 1] 之间，收到 {value!r}")
-
-
-def _init_normal(net: nn.Module, sigma: float, generator: torch.Generator | None) -> None:
-    """把 ``net`` 中每个全连接层的权重初始化为 N(0, sigma²)，偏置为 0。"""
-    for m in net.modules():
-        if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=sigma, generator=generator)
-            nn.init.zeros_(m.bias)
 
 
 def mlp(
@@ -60,15 +41,15 @@ def mlp(
     torch.Size([3, 10])
     """
     for name, value in [("num_inputs", num_inputs), ("num_hiddens", num_hiddens)]:
-        _check_positive(name, value)
-    _check_positive("num_outputs", num_outputs)
+        check_positive(name, value)
+    check_positive("num_outputs", num_outputs)
     net = nn.Sequential(
         nn.Flatten(),
         nn.Linear(num_inputs, num_hiddens),
         nn.ReLU(),
         nn.Linear(num_hiddens, num_outputs),
     )
-    _init_normal(net, sigma, generator)
+    init_normal(net, sigma, generator)
     return net
 
 
@@ -98,8 +79,8 @@ class MLPScratch(nn.Module):
     ) -> None:
         super().__init__()
         for name, value in [("num_inputs", num_inputs), ("num_hiddens", num_hiddens)]:
-            _check_positive(name, value)
-        _check_positive("num_outputs", num_outputs)
+            check_positive(name, value)
+        check_positive("num_outputs", num_outputs)
         self.W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens, generator=generator) * sigma)
         self.b1 = nn.Parameter(torch.zeros(num_hiddens))
         self.W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs, generator=generator) * sigma)
@@ -140,9 +121,9 @@ def dropout_mlp(
         ("num_hiddens2", num_hiddens2),
         ("num_outputs", num_outputs),
     ]:
-        _check_positive(name, value)
-    _check_prob("dropout1", dropout1)
-    _check_prob("dropout2", dropout2)
+        check_positive(name, value)
+    check_probability("dropout1", dropout1)
+    check_probability("dropout2", dropout2)
     net = nn.Sequential(
         nn.Flatten(),
         nn.Linear(num_inputs, num_hiddens1),
@@ -153,7 +134,7 @@ def dropout_mlp(
         nn.Dropout(dropout2),
         nn.Linear(num_hiddens2, num_outputs),
     )
-    _init_normal(net, sigma, generator)
+    init_normal(net, sigma, generator)
     return net
 
 
@@ -195,20 +176,16 @@ class DropoutMLPScratch(nn.Module):
             ("num_hiddens2", num_hiddens2),
             ("num_outputs", num_outputs),
         ]:
-            _check_positive(name, value)
-        _check_prob("dropout1", dropout1)
-        _check_prob("dropout2", dropout2)
+            check_positive(name, value)
+        check_probability("dropout1", dropout1)
+        check_probability("dropout2", dropout2)
         self.num_inputs = num_inputs
         self.dropout1, self.dropout2 = dropout1, dropout2
         self.generator = generator
         self.lin1 = nn.Linear(num_inputs, num_hiddens1)
         self.lin2 = nn.Linear(num_hiddens1, num_hiddens2)
         self.lin3 = nn.Linear(num_hiddens2, num_outputs)
-        if generator is not None:
-            for layer in (self.lin1, self.lin2, self.lin3):
-                bound = 1 / math.sqrt(layer.in_features)
-                nn.init.uniform_(layer.weight, -bound, bound, generator=generator)
-                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+        reset_parameters(self, generator)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         H1 = relu(self.lin1(X.reshape(-1, self.num_inputs)))
