@@ -2,17 +2,9 @@
 LeNet 的特征图
 ==============
 
-对应《卷积神经网络（LeNet）》一节的练习“画出 LeNet 第一层和第二层的激活值”。
-先把 LeNet（:func:`dlbook.models.lenet`）训练 3 轮，再取几张测试图像，画出：
-
-1. 第一个卷积层学到的 6 个 5×5 卷积核；
-2. 每张图像经过第一个卷积层（和 sigmoid）后的 6 张 28×28 特征图；
-3. 经过第二个卷积层（和 sigmoid）后的 16 张 10×10 特征图。
-
-设置：与训练曲线示例相同（真实 Fashion-MNIST，批量 256，学习率 0.9，Xavier 初始化，种子 0），
-但只训练 3 轮，以节省构建时间；此时网络已经走出了 sigmoid 的平台期，特征图足以看出它学到了什么。
-完整的 10 轮训练见 :ref:`sphx_glr_auto_examples_chapter_convolutional-neural-networks_plot_lenet.py`。
-书中没有对应的图。
+对应《卷积神经网络（LeNet）》一节的练习“画出 LeNet 第一层和第二层的激活值”：按登记表中 ``lenet``
+的设置只训练 3 轮（此时网络已走出 sigmoid 的平台期），再画出第一个卷积层的 6 个卷积核，以及几张测试图像
+在两个卷积块之后的特征图。书中没有对应的图。
 """
 
 # %%
@@ -23,24 +15,10 @@ import matplotlib.pyplot as plt
 import torch
 
 import dlbook
-from dlbook.models import lenet
+from dlbook.experiments import run_experiment
 
-device = dlbook.try_gpu()
-train_iter, test_iter = dlbook.load_fashion_mnist(256, seed=0, device=device)
-net = lenet(generator=torch.Generator().manual_seed(0))  # 偏置的初值也可复现
-history = dlbook.train_classifier(
-    net,
-    train_iter,
-    test_iter,
-    3,
-    lr=0.9,
-    device=device,
-    init="xavier",
-    seed=0,
-    plot=False,
-    verbose=False,
-)
-net = net.to("cpu").eval()
+result = run_experiment("lenet", epochs=3, device=dlbook.try_gpu(), verbose=False)
+history, net = result.history, result.model.to("cpu").eval()
 
 # %%
 # 挑几张测试图像

@@ -55,7 +55,9 @@ epochs = list(range(1, num_epochs + 1))
 for lr, result in results.items():
     mean_valid = torch.tensor(result.valid_curves).mean(dim=0)
     ax.plot(epochs, mean_valid, label=f"lr = {lr}")
-dlbook.set_axes(ax, xlabel="epoch", ylabel="各折平均验证 log rmse", yscale="log", xlim=(1, num_epochs))
+dlbook.set_axes(
+    ax, xlabel="epoch", ylabel="各折平均验证 log rmse", yscale="log", xlim=(1, num_epochs)
+)
 ax.legend()
 fig.tight_layout()
 

@@ -2,15 +2,9 @@
 穿过 Python 控制流求梯度
 ========================
 
-对应《自动微分》一节的最后一个例子。函数 :func:`dlbook.scale_by_control_flow` 里有一个
-``while`` 循环和一个 ``if`` 分支，循环的次数和走哪个分支都取决于输入 :math:`a` 的值。
-PyTorch 在运行时记录下实际执行的那些运算，所以照样能求出 :math:`\\partial d / \\partial a`。
-
-对任何一个给定的 :math:`a`，函数的结果都是 :math:`d = k\\,a`，其中 :math:`k` 是 2 的幂
-（:math:`a > 0`）或 100 乘 2 的幂（:math:`a < 0`），因此梯度应当等于 :math:`d / a`。
-
-设置：从标准正态分布（随机种子 0）抽取 500 个标量 :math:`a`，逐个求值并反向传播；
-阈值为默认的 1000。
+对应《自动微分》一节的最后一个例子：:func:`dlbook.scale_by_control_flow` 里的 ``while`` 循环和
+``if`` 分支都取决于输入 :math:`a`，PyTorch 照样能求出 :math:`\\partial d / \\partial a`。
+对 500 个随机的 :math:`a` 逐个求值、反向传播，检验梯度等于 :math:`d / a`。
 """
 
 # %%
