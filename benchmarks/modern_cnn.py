@@ -50,6 +50,10 @@ def model_throughput(name: str, batches: int, device: torch.device) -> tuple[flo
     return history.final.examples_per_sec, len(timed.tensors[0]) / cpu, settings
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} 小时" if seconds >= 3600 else f"{seconds / 60:.1f} 分钟"
+
+
 def bare_loop(net: nn.Module, batches, lr: float, device: torch.device) -> int:
     """最简单的训练循环：前向、反向、更新，不记录任何指标。返回样本数。"""
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name:20s} {exp.full['model']:20s} {side}×{side}，批量 {settings['batch_size']}："
                 f"{speed:8.1f} 样本/秒（按 CPU 时间 {cpu_speed:8.1f}）；"
-                f"书中 10 轮约需 {10 * 60_000 / cpu_speed / 3600:5.1f} 小时（按 CPU 时间）",
+                f"书中 10 轮只算训练约需 {_duration(10 * 60_000 / cpu_speed)}（按 CPU 时间）",
                 flush=True,
             )
     ours, bare = resnet_comparison(args.num_train, args.repeats, device)

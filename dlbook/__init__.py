@@ -116,6 +116,7 @@ from .ops.conv import (
     learn_kernel,
     pool2d,
 )
+from .ops.linalg import operator_norm
 from .ops.regularization import dropout_layer, l2_penalty
 from .plot import plot, set_axes, set_figsize, show_images, use_book_style
 from .profiles import resolve_profile
@@ -267,6 +268,7 @@ __all__ = [
     "relu",
     "dropout_layer",
     "l2_penalty",
+    "operator_norm",
     "k_fold",
     "k_fold_split",
     "log_rmse",

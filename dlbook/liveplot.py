@@ -144,7 +144,7 @@ class LivePlot:
         self.max_draw_fraction = float(max_draw_fraction)
         #: 构建本书时只在 finish() 画一次。
         self.draw_at_end_only = in_docs_build()
-        #: 已经做过的重绘次数与它们一共花的秒数（用来限制画图的开销，也便于测量）。
+        #: 训练过程中（不含 finish() 的最后一次）重绘的次数与它们一共花的秒数。
         self.draws = 0
         self.draw_seconds = 0.0
         self._axes_config = dict(
@@ -155,7 +155,8 @@ class LivePlot:
         self._ys: list[list[float]] = []
         self._lines: list[Any] = []
         self._handle: Any = None
-        self._next_draw = float("-inf")
+        # 第一次重绘至少等 min_interval 秒：很短的训练只在 finish() 时画一次
+        self._next_draw = time.perf_counter() + self.min_interval
         self._finished = False
 
     @property
@@ -184,10 +185,14 @@ class LivePlot:
             if a is not None and b is not None:
                 self._xs[i].append(float(a))
                 self._ys[i].append(float(b))
-                self._lines[i].set_data(self._xs[i], self._ys[i])
+        self._refresh(force=False)
+
+    def _sync(self) -> None:
+        """把累积的数据交给曲线并重新确定坐标范围：只在真正重绘之前做，添加一个点是 O(1) 的。"""
+        for line, x, y in zip(self._lines, self._xs, self._ys):
+            line.set_data(x, y)
         self.axes.relim()
         self.axes.autoscale_view()
-        self._refresh(force=False)
 
     def _create_lines(self, n: int) -> None:
         self._xs = [[] for _ in range(n)]
@@ -200,13 +205,18 @@ class LivePlot:
             self.axes.legend()
 
     def _refresh(self, force: bool) -> None:
-        if self.mode == "static":
+        if self.mode == "static" and not force:
             return
         start = time.perf_counter()
         if not force and (self.draw_at_end_only or start < self._next_draw):
             return
+        self._sync()
+        if self.mode == "static":  # 不渲染：图留给 sphinx-gallery 或调用者
+            return
         self._draw()
         cost = time.perf_counter() - start
+        if force:  # finish() 的最后一次重绘是结果本身，不算开销
+            return
         self.draws += 1
         self.draw_seconds += cost
         wait = max(self.min_interval, cost / self.max_draw_fraction)

@@ -94,6 +94,26 @@ def test_notebook_mode_throttles_but_final_state_is_drawn(monkeypatch) -> None:
     live = LivePlot(mode="notebook", min_interval=3600)
     for i in range(10):
         live.add(i, [i])
+    assert log == []  # 训练开始后不到 min_interval：还不画
+    live.finish()
+    assert log == ["d"] and live.draws == 0  # 最后一次一定画
+
+
+def test_first_draw_waits_min_interval(monkeypatch) -> None:
+    import time
+
+    log: list = []
+    import IPython.display
+
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, display_id=False: log.append("d") or FakeHandle(log)
+    )
+    live = LivePlot(mode="notebook", min_interval=0.05, max_draw_fraction=1)
+    live.add(0, [0])
+    assert log == []
+    time.sleep(0.06)
+    live.add(1, [1])
+    assert log == ["d"] and live.draws == 1
     live.finish()
     assert log == ["d", "update"]
 
@@ -138,7 +158,7 @@ def test_docs_build_draws_once_at_the_end(monkeypatch) -> None:
         live.add(i, [i])
     assert log == []  # 训练中一次也不画
     live.finish()
-    assert log == ["d"] and live.draws == 1
+    assert log == ["d"] and live.draws == 0
 
 
 def test_drawing_takes_a_bounded_share_of_the_time(monkeypatch) -> None:

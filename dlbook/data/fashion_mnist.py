@@ -523,6 +523,10 @@ def _available_bytes(device: torch.device) -> int:
         free, _ = torch.cuda.mem_get_info(device)
         return int(free)
     if device.type == "cpu":
+        with contextlib.suppress(OSError, ValueError):  # Linux：可用内存（含可回收的页缓存）
+            for line in Path("/proc/meminfo").read_text().splitlines():
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
         with contextlib.suppress(ValueError, OSError, AttributeError):
             return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     return 0

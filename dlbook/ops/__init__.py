@@ -12,6 +12,7 @@ from .conv import (
     learn_kernel,
     pool2d,
 )
+from .linalg import operator_norm
 from .losses import huber_loss, l1_loss, l2_loss
 from .regularization import dropout_layer, l2_penalty
 
@@ -32,6 +33,7 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "learn_kernel",
     "pool2d",
+    "operator_norm",
     "huber_loss",
     "l1_loss",
     "l2_loss",
