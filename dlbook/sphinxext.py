@@ -18,9 +18,12 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+import inspect
 import os
 import re
+import textwrap
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -162,6 +165,72 @@ def _result_role(name, rawtext, text, lineno, inliner, options=None, content=Non
         )
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
     return [nodes.Text(value)], []
+
+
+def _is_argument_check(node: ast.stmt) -> bool:
+    """``if ...: raise ValueError/TypeError(...)`` 或 ``check_xxx(...)`` 这样的参数检查。"""
+    if isinstance(node, ast.If) and not node.orelse and len(node.body) == 1:
+        raised = node.body[0]
+        if isinstance(raised, ast.Raise) and isinstance(raised.exc, ast.Call):
+            return getattr(raised.exc.func, "id", "") in ("ValueError", "TypeError")
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        name = getattr(node.value.func, "id", "")
+        return name.startswith(("check_", "_check"))
+    return False
+
+
+def book_source(obj: Any) -> str:
+    """``obj`` （函数或类）的源码，去掉文档字符串与参数检查：书中展示的就是这样的代码。"""
+    source = textwrap.dedent(inspect.getsource(obj))
+    lines = source.splitlines()
+    drop: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not body:
+            continue
+        first = body[0]
+        if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+            if isinstance(first.value.value, str):
+                drop.update(range(first.lineno - 1, first.end_lineno))
+        for stmt in body:
+            if _is_argument_check(stmt):
+                drop.update(range(stmt.lineno - 1, stmt.end_lineno))
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    # 去掉因删除而留在函数体开头的空行
+    cleaned: list[str] = []
+    for line in kept:
+        if not line.strip() and cleaned and cleaned[-1].rstrip().endswith(":"):
+            continue
+        cleaned.append(line)
+    return "\n".join(cleaned)
+
+
+class PySource(SphinxDirective):
+    """``{pysource} dlbook.training.train_step``：显示包里一个函数或类的源码（不含文档字符串与参数检查）。"""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        import importlib
+
+        path = self.arguments[0]
+        parts = path.split(".")
+        for i in range(len(parts), 0, -1):
+            try:
+                obj: Any = importlib.import_module(".".join(parts[:i]))
+            except ImportError:
+                continue
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+            break
+        else:  # pragma: no cover
+            raise self.error(f"找不到 {path}")
+        self.env.note_dependency(inspect.getsourcefile(obj))
+        code = book_source(obj)
+        block = nodes.literal_block(code, code, language="python")
+        self.set_source_info(block)
+        return [block]
 
 
 class ResultsTable(SphinxDirective):
@@ -330,4 +399,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _report)
     app.add_role("result", _result_role)
     app.add_directive("results-table", ResultsTable)
+    app.add_directive("pysource", PySource)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

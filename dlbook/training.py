@@ -51,7 +51,9 @@ __all__ = [
     "evaluate_accuracy",
     "evaluate_loss",
     "train_classifier",
+    "train_epoch",
     "train_regression",
+    "train_step",
 ]
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -269,6 +271,64 @@ def _prediction_loss(task: str, loss: Loss, y_hat: torch.Tensor, y: torch.Tensor
     if task == "regression":
         y = y.reshape(y_hat.shape)  # 避免 (n,1) 与 (n,) 被广播成 (n,n)
     return loss(y_hat, y)
+
+
+# ---------------------------------------------------------------------------
+# 一步与一轮：第 2 章展示的训练核心，完整的训练循环建立在 train_step 之上
+# ---------------------------------------------------------------------------
+
+
+def train_step(
+    net: Net, X: Any, y: torch.Tensor, loss: Loss, updater: Any
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """在一个小批量上训练一步：前向计算、逐样本损失、反向传播、更新参数。
+
+    ``updater`` 是 PyTorch 的优化器时，对**平均**损失反向传播再 ``step()``；是手写的
+    ``updater(批量大小)`` 时（例如 ``lambda n: sgd(params, lr, n)``），对损失之**和**反向传播，
+    由它除以批量大小。返回脱离计算图的逐样本损失与预测。
+    """
+    y_hat = net(X)
+    losses = loss(y_hat, y)
+    if isinstance(updater, torch.optim.Optimizer):
+        updater.zero_grad(set_to_none=True)
+        losses.mean().backward()
+        updater.step()
+    else:
+        if losses.dim() == 0:
+            raise ValueError(
+                "使用 updater 时 loss 必须返回逐样本的损失（例如 reduction='none'），"
+                "训练循环先求和再反向传播，updater 再除以批量大小"
+            )
+        losses.sum().backward()
+        updater(y.shape[0])
+    return losses.detach(), y_hat.detach()
+
+
+def train_epoch(
+    net: Net, train_iter: Iterable[Any], loss: Loss, updater: Any
+) -> tuple[float, float]:
+    """训练一轮，返回平均训练损失与训练精度。
+
+    损失之和与正确数在一轮之内留在设备上累加，最后才转成 Python 数（每批转换会让 CPU 等待 GPU）。
+
+    Examples
+    --------
+    >>> net = nn.Linear(2, 2)
+    >>> X, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
+    >>> opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    >>> loss, acc = train_epoch(net, [(X, y)], nn.CrossEntropyLoss(reduction="none"), opt)
+    >>> 0 <= acc <= 1
+    True
+    """
+    if isinstance(net, nn.Module):
+        net.train()
+    loss_sum, correct, n = 0.0, 0, 0
+    for X, y in train_iter:
+        losses, y_hat = train_step(net, X, y, loss, updater)
+        loss_sum += losses.sum()
+        correct += count_correct(y_hat, y)
+        n += y.numel()
+    return float(loss_sum / n), float(correct / n)
 
 
 # ---------------------------------------------------------------------------
@@ -518,6 +578,11 @@ def _train_epoch(
     """训练一轮，返回（平均训练损失、训练准确率、样本数、训练秒数）。"""
     net, device, classify = s.net, s.device, s.task == "classification"
     _set_mode(net, True)
+
+    def loss_fn(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        losses = _prediction_loss(s.task, s.loss, y_hat, y)
+        return losses if penalty is None else losses + penalty()
+
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
     report_every = None
     if classify and live is not None and num_batches and s.world_size == 1:
@@ -533,26 +598,13 @@ def _train_epoch(
         for i, batch in enumerate(train_iter):
             X, y = _split_batch(batch)
             X, y = _to_device(X, device), _to_device(y, device)
-            y_hat = net(X)
-            losses = _prediction_loss(s.task, s.loss, y_hat, y)
-            if penalty is not None:
-                losses = losses + penalty()
             batch_size = y.shape[0]
             if s.world_size > 1:
+                y_hat = net(X)
+                losses = loss_fn(y_hat, y)
                 _distributed_step(s, losses, batch_size, train_iter)
-            elif s.updater is not None:
-                if losses.dim() == 0:
-                    raise ValueError(
-                        "使用 updater 时 loss 必须返回逐样本的损失（例如 reduction='none'），"
-                        "训练循环先求和再反向传播，updater 再除以批量大小"
-                    )
-                losses.sum().backward()
-                s.updater(batch_size)
             else:
-                assert s.optimizer is not None
-                s.optimizer.zero_grad(set_to_none=True)
-                (losses.mean() if losses.dim() else losses).backward()
-                s.optimizer.step()
+                losses, y_hat = train_step(net, X, y, loss_fn, s.updater or s.optimizer)
             with torch.no_grad():
                 if losses.dim():
                     loss_sum += losses.detach().sum()

@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from dlbook.ops.conv import (
+    conv2d_flops,
     conv_output_shape,
     corr2d,
     corr2d_multi_in,
@@ -201,3 +202,29 @@ def test_pool2d_keeps_channels_separate():
 def test_bad_arguments(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    c_i=st.integers(1, 4),
+    c_o=st.integers(1, 4),
+    n=st.integers(4, 9),
+    k=st.integers(1, 3),
+    p=st.integers(0, 2),
+    s=st.integers(1, 3),
+)
+def test_conv2d_flops_matches_pytorch_flop_counter(c_i, c_o, n, k, p, s):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    X, K = torch.zeros(1, c_i, n, n + 1), torch.zeros(c_o, c_i, k, k)
+    with FlopCounterMode(display=False) as counter:
+        F.conv2d(X, K, padding=p, stride=s)
+    output_size = conv_output_shape((n, n + 1), k, padding=p, stride=s)
+    assert conv2d_flops(c_i, c_o, k, output_size) == counter.get_total_flops()
+
+
+def test_conv2d_flops_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="in_channels"):
+        conv2d_flops(0, 1, 3, 4)
+    with pytest.raises(ValueError, match="output_size"):
+        conv2d_flops(1, 1, 3, (4, 0))

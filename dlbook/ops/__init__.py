@@ -4,6 +4,7 @@ from .activations import relu
 from .basic import accuracy, count_correct, cross_entropy, linreg, sgd, softmax, squared_loss
 from .batchnorm import batch_norm
 from .conv import (
+    conv2d_flops,
     conv_output_shape,
     corr2d,
     corr2d_multi_in,
@@ -27,6 +28,7 @@ __all__ = [
     "softmax",
     "squared_loss",
     "conv_output_shape",
+    "conv2d_flops",
     "corr2d",
     "corr2d_multi_in",
     "corr2d_multi_in_out",

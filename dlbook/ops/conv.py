@@ -17,6 +17,7 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "pool2d",
     "conv_output_shape",
+    "conv2d_flops",
     "learn_kernel",
 ]
 
@@ -87,6 +88,38 @@ def conv_output_shape(
             f"kernel_size {(k_h, k_w)} 大于填充后的输入 {(n_h + 2 * p_h, n_w + 2 * p_w)}"
         )
     return (n_h - k_h + 2 * p_h + s_h) // s_h, (n_w - k_w + 2 * p_w + s_w) // s_w
+
+
+def conv2d_flops(
+    in_channels: int, out_channels: int, kernel_size: IntOrPair, output_size: IntOrPair
+) -> int:
+    r"""一个样本通过卷积层的前向计算量（浮点运算次数，乘法与加法各算一次，不计偏置）。
+
+    每个输出元素是 :math:`c_i k_h k_w` 个乘积之和，共有 :math:`c_o m_h m_w` 个输出元素，
+    所以一次前向约为 :math:`2\,c_o c_i k_h k_w m_h m_w` 次浮点运算（“乘加”次数的两倍）。
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        输入、输出通道数 :math:`c_i`、:math:`c_o`。
+    kernel_size : int 或 (int, int)
+        卷积核的高和宽。
+    output_size : int 或 (int, int)
+        输出的高和宽 :math:`m_h, m_w`，可以用 :func:`conv_output_shape` 求出。
+
+    Examples
+    --------
+    >>> conv2d_flops(1, 1, 2, 2)  # 4 个输出，每个 4 次乘法和 4 次加法
+    32
+    >>> conv2d_flops(100, 100, 5, conv_output_shape(64, 5, padding=2))
+    2048000000
+    """
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} 必须是正整数，收到 {value!r}")
+    k_h, k_w = _pair(kernel_size, "kernel_size", 1)
+    m_h, m_w = _pair(output_size, "output_size", 1)
+    return 2 * out_channels * in_channels * k_h * k_w * m_h * m_w
 
 
 def _check_2d(X: torch.Tensor, name: str) -> None:
