@@ -7,8 +7,8 @@
    读入阶段 MyST-NB 直接取缓存。缓存以页面的代码单元为键：只改文字的页面不会重新执行。每个工作进程里的
    内核只用一个 PyTorch 线程，几个内核并排时不会互相抢核（两核的机器上，抢核会让 torch 慢很多倍）。
    预执行失败的页面不进缓存，读入阶段由 MyST-NB 再执行一次并报告错误。
-2. **训练结果的出处。** 画廊示例用 :func:`dlbook.experiments.record_result` 把结果写进本次构建的
-   结果目录；页面用 ``{result}`实验名:指标``` 角色引用它，数字因此总是来自产生它的那次运行。
+2. **训练结果的出处。** 画廊示例与页面用 :func:`dlbook.experiments.record_result` 把结果写进本次构建的
+   结果目录（画廊输出目录下的 ``results/``）；页面用 ``{result}`实验名:指标``` 角色引用它，数字因此总是来自产生它的那次运行。
    找不到结果时构建失败。
 3. **时间报告与预算。** 构建结束时把每个页面与示例的执行时间（取自 jupyter-cache 与 sphinx-gallery
    的记录，标明本次执行还是来自缓存）写进 ``<输出目录>/../build-times.csv``，打印最慢的十个；超过预算
@@ -140,7 +140,15 @@ def _pre_execute(app: Sphinx) -> None:
 
 
 def _results_dir(app: Sphinx) -> Path:
-    return Path(app.doctreedir).parent / "results"
+    """本次构建的结果目录：放在画廊的输出目录里，与 sphinx-gallery 的“示例是否要重跑”的记录
+    （``*.md5``）同生共死——只删掉 ``_build`` 时示例不会重跑，它们的结果也还在。"""
+    gallery = app.config.sphinx_gallery_conf.get("gallery_dirs", "auto_examples")
+    gallery = gallery[0] if isinstance(gallery, list | tuple) else gallery
+    return Path(app.srcdir) / gallery / "results"
+
+
+def _set_results_env(app: Sphinx, config: Any) -> None:
+    os.environ[RESULTS_ENV] = str(_results_dir(app))
 
 
 def _result_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -389,12 +397,12 @@ def _check_budgets_config(app: Sphinx, config: Any) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     os.environ[BUILD_ENV] = "1"  # LivePlot 在构建中只画最后一张图；内核与示例都继承它
-    os.environ[RESULTS_ENV] = str(_results_dir(app))
     app.add_config_value("dlbook_parallel_notebooks", 2, "")
     app.add_config_value("dlbook_default_time_budget", 60, "")
     app.add_config_value("dlbook_time_budgets", {}, "")
     app.dlbook_build_started = time.time()
     app.connect("config-inited", _check_budgets_config)
+    app.connect("config-inited", _set_results_env)
     app.connect("builder-inited", _pre_execute, priority=900)  # 在画廊示例之后
     app.connect("build-finished", _report)
     app.add_role("result", _result_role)

@@ -9,6 +9,7 @@ from .conv import (
     draw_padding_and_stride,
     draw_pooling,
 )
+from .likelihood import bernoulli_likelihood, plot_coin_likelihood
 from .losses import loss_and_gradient, plot_regression_losses
 from .modern_cnn import (
     closest_distance,
@@ -44,6 +45,8 @@ __all__ = [
     "draw_residual_blocks",
     "draw_vgg_block",
     "plot_function_classes",
+    "bernoulli_likelihood",
+    "plot_coin_likelihood",
     "loss_and_gradient",
     "plot_regression_losses",
     "draw_storage",
