@@ -31,6 +31,7 @@ from .diagrams.conv import (
     draw_multi_channel,
     draw_padding_and_stride,
     draw_pooling,
+    draw_pooling_comparison,
 )
 from .diagrams.rnn import (
     draw_bptt_graph,
@@ -108,6 +109,7 @@ from .ops.activations import relu
 from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
 from .ops.batchnorm import batch_norm
 from .ops.conv import (
+    conv2d_flops,
     conv_output_shape,
     corr2d,
     corr2d_multi_in,
@@ -158,6 +160,8 @@ from .training import (
     evaluate_loss,
     init_weights,
     train_classifier,
+    train_epoch,
+    train_step,
     train_regression,
 )
 
@@ -232,6 +236,8 @@ __all__ = [
     "load_checkpoint",
     "save_checkpoint",
     "train_classifier",
+    "train_epoch",
+    "train_step",
     "train_regression",
     "EXPERIMENTS",
     "Experiment",
@@ -281,6 +287,7 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "pool2d",
     "conv_output_shape",
+    "conv2d_flops",
     "learn_kernel",
     "MLP",
     "MySequential",
@@ -303,6 +310,7 @@ __all__ = [
     "draw_padding_and_stride",
     "draw_multi_channel",
     "draw_pooling",
+    "draw_pooling_comparison",
     "draw_lenet",
     "fetch_corpus",
     "read_corpus",

@@ -16,12 +16,19 @@ METRIC = re.compile(
     r"(精度|准确率|正确率|\bacc\b|accuracy|rmse|困惑度|perplexity|BLEU)"
     r"[^。；;\n`{}]{0,20}?(?<![\w.$^_])(\d+\.\d+)"
 )
+#: 紧挨在数字前面的这些词说明它是超参数，不是结果。
+SETTING = re.compile(r"(学习率|lr|批量|轮|epoch|步|种子|标准差|方差|参数以|p\s*=)\s*[=＝]?\s*$")
 CODE = re.compile(r"^(```|~~~).*?^\1", flags=re.S | re.M)
 
 
 def hand_typed_results(text: str) -> list[str]:
     prose = CODE.sub("", text)
-    return [m.group(0) for m in METRIC.finditer(prose)]
+    found = []
+    for m in METRIC.finditer(prose):
+        before = prose[m.start() : m.start(2)]
+        if not SETTING.search(before):
+            found.append(m.group(0))
+    return found
 
 
 def test_detector_finds_hand_typed_results():
@@ -29,6 +36,7 @@ def test_detector_finds_hand_typed_results():
     assert hand_typed_results("测试精度是 {result}`lenet:test_acc`。") == []
     assert hand_typed_results("```python\nprint('精度 0.9')\n```\n") == []
     assert hand_typed_results("噪声的方差 $0.1^2 = 0.01$") == []
+    assert hand_typed_results("精度不同并不奇怪：学习率 1.0 太大") == []
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))

@@ -19,6 +19,7 @@ from dlbook.diagrams.conv import (
     draw_multi_channel,
     draw_padding_and_stride,
     draw_pooling,
+    draw_pooling_comparison,
 )
 from dlbook.models.blocks import (
     MLP,
@@ -176,3 +177,15 @@ def test_lenet_generator_is_reproducible_and_default_scaled():
             bound = 1 / m.weight[0].numel() ** 0.5
             assert float(m.weight.detach().abs().max()) <= bound
             assert float(m.bias.detach().abs().max()) <= bound
+
+
+def test_pooling_comparison_draws_both_outputs_of_pool2d():
+    ax = draw_pooling_comparison()
+    texts = [t.get_text() for t in ax.texts]
+    # 输入 16 格与标题，然后依次是最大池化的 4 格与名字、平均池化的 4 格与名字
+    assert texts[17:22] == ["8", "2", "2", "7", "最大池化"]
+    assert texts[22:27] == ["2", "2", "1", "4", "平均池化"]
+    ax.figure.canvas.draw()
+    with pytest.raises(ValueError, match="二维"):
+        draw_pooling_comparison(torch.zeros(1, 4, 4))
+    plt.close("all")

@@ -545,8 +545,11 @@ def _resize_uint8(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return Y.round_().clamp_(0, 255).to(torch.uint8)
 
 
-def _resize_all(images: torch.Tensor, size: tuple[int, int], chunk: int = 2048) -> torch.Tensor:
-    """一次缩放整个数据集（在它所在的设备上，分块进行以限制临时内存），结果是 ``uint8``。"""
+def _resize_all(images: torch.Tensor, size: tuple[int, int], chunk: int = 256) -> torch.Tensor:
+    """一次缩放整个数据集（在它所在的设备上，分块进行以限制临时内存），结果是 ``uint8``。
+
+    块不大（224×224 时每块约 13 MB），每块的临时结果可以反复使用同一块内存，而不必每次向操作系统申请新页。
+    """
     out = torch.empty((len(images), 1, *size), dtype=torch.uint8, device=images.device)
     for start in range(0, len(images), chunk):
         out[start : start + chunk] = _resize_uint8(images[start : start + chunk], size)

@@ -21,6 +21,7 @@ __all__ = [
     "draw_padding_and_stride",
     "draw_multi_channel",
     "draw_pooling",
+    "draw_pooling_comparison",
     "draw_lenet",
 ]
 
@@ -337,6 +338,74 @@ def draw_pooling(
         va="center",
         fontsize=11,
     )
+    return ax
+
+
+# 不重叠的池化窗口各用一种底色，输出中对应的元素用同样的底色
+_REGION_COLORS = ("#9ecae1", "#fdd0a2", "#c7e9c0", "#dadaeb")
+
+
+def draw_pooling_comparison(X: torch.Tensor | None = None, pool_size: int = 2) -> Axes:
+    """在同一个输入上并排画出最大池化与平均池化：每个窗口与它的两个输出用同一种底色。
+
+    窗口大小与步幅都是 ``pool_size``（窗口互不重叠，PyTorch 的默认做法），两种输出都由
+    :func:`~dlbook.ops.conv.pool2d` 算出。默认输入的左上窗口里只有一个很强的响应 8，其余都是 0；
+    右上窗口是均匀的 2。两个窗口的平均值都是 2，平均池化分不出它们；最大池化给出 8 与 2。
+
+    Examples
+    --------
+    >>> ax = draw_pooling_comparison()
+    >>> [t.get_text() for t in ax.texts if "池化" in t.get_text()]
+    ['最大池化', '平均池化']
+    >>> plt.close("all")
+    """
+    if X is None:
+        X = torch.tensor(
+            [
+                [0.0, 0.0, 2.0, 2.0],
+                [0.0, 8.0, 2.0, 2.0],
+                [1.0, 0.0, 1.0, 3.0],
+                [1.0, 2.0, 5.0, 7.0],
+            ]
+        )
+    if X.dim() != 2:
+        raise ValueError(f"X 必须是二维张量（高, 宽），收到形状 {tuple(X.shape)}")
+    p = pool_size
+    Y_max = pool2d(X, p, mode="max", stride=p)
+    Y_avg = pool2d(X, p, mode="avg", stride=p)
+    (n_h, n_w), (o_h, o_w) = X.shape, Y_max.shape
+    colors = {
+        (a, b): _REGION_COLORS[(a * o_w + b) % len(_REGION_COLORS)]
+        for a in range(o_h)
+        for b in range(o_w)
+    }
+    input_fills = {
+        (a * p + i, b * p + j): color
+        for (a, b), color in colors.items()
+        for i in range(p)
+        for j in range(p)
+    }
+    x_out = n_w + 3.0
+    gap = 1.6
+    width = x_out + o_w + 0.5
+    height = max(n_h, 2 * o_h + gap) + 1.6
+    ax = _new_axes(None, width, height)
+    top = -1.0
+    _grid(ax, X, 0, top, input_fills)
+    _label(ax, n_w / 2, top + 0.15, f"输入（{p}×{p} 窗口，步幅 {p}）", fontsize=10)
+    for k, (Y, name) in enumerate([(Y_max, "最大池化"), (Y_avg, "平均池化")]):
+        y0 = top - k * (o_h + gap)
+        _grid(ax, Y, x_out, y0, colors)
+        ax.text(x_out + o_w + 0.3, y0 - o_h / 2, name, ha="left", va="center", fontsize=10)
+        ax.add_patch(
+            FancyArrowPatch(
+                (n_w + 0.3, top - n_h / 2),
+                (x_out - 0.2, y0 - o_h / 2),
+                arrowstyle="-|>",
+                mutation_scale=12,
+            )
+        )
+    ax.set_xlim(-0.2, width + 2.2)
     return ax
 
 
