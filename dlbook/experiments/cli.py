@@ -8,7 +8,6 @@ from typing import Any
 
 from ..devices import parse_device
 from ..distributed import distributed_command
-from ..profiles import resolve_profile
 from .registry import EXPERIMENTS, get_experiment, run_experiment
 from .results import append_result, format_metrics, format_settings, load_results, results_table
 
@@ -25,10 +24,7 @@ def _cmd_run(args: Any) -> int:
         return 0
     exp = get_experiment(args.experiment)
     device = parse_device(args.device)
-    profile = resolve_profile(args.profile, device=device, cheap_on_cpu=exp.cheap_on_cpu)
-    settings = exp.settings(profile)
-    if args.epochs is not None:
-        settings["num_epochs"] = args.epochs
+    profile, settings = exp.resolve(args.profile, device, args.epochs)
     print(f"实验 {exp.name}：{exp.title}")
     print(f"档位 {profile}，设备 {device}，种子 {args.seed}；设置：{format_settings(settings)}")
     if args.plot:

@@ -141,6 +141,25 @@ class Experiment:
             return {**self.full, **self.quick}
         raise ValueError(f"profile 必须是 'full' 或 'quick'，收到 {profile!r}")
 
+    def resolve(
+        self, profile: str | None, device: torch.device, epochs: int | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """把档位（可能是 ``auto``）解析成 ``full`` 或 ``quick``，返回它与最终的设置（``epochs`` 覆盖轮数）。
+
+        命令行与 :func:`run_experiment` 都用它，档位与设置只在这里决定。
+
+        Examples
+        --------
+        >>> profile, settings = get_experiment("lenet").resolve("auto", torch.device("cpu"), epochs=2)
+        >>> profile, settings["num_epochs"]
+        ('full', 2)
+        """
+        resolved = resolve_profile(profile, device=device, cheap_on_cpu=self.cheap_on_cpu)
+        settings = self.settings(resolved)
+        if epochs is not None:
+            settings["num_epochs"] = epochs
+        return resolved, settings
+
 
 def register(experiment: Experiment) -> Experiment:
     """把实验加入 :data:`EXPERIMENTS`；名字重复、设置不完整时抛出 ``ValueError``。"""
@@ -267,10 +286,7 @@ def run_experiment(
     ):
         raise ValueError(f"epochs 必须是正整数，收到 {epochs!r}")
     device = torch.device(device) if device is not None else best_device()
-    resolved = resolve_profile(profile, device=device, cheap_on_cpu=exp.cheap_on_cpu)
-    settings = exp.settings(resolved)
-    if epochs is not None:
-        settings["num_epochs"] = epochs
+    resolved, settings = exp.resolve(profile, device, epochs)
     ctx = RunContext(device=device, seed=seed, plot=plot, verbose=verbose)
     start = time.perf_counter()
     out = exp.run(settings, ctx)
