@@ -22,6 +22,8 @@ from typing import Any
 
 import torch
 
+from .seeding import epoch_generator
+
 __all__ = [
     "SAMPLINGS",
     "SeqDataLoader",
@@ -390,13 +392,13 @@ class SeqDataLoader:
 
     Examples
     --------
-    >>> loader = SeqDataLoader(list(range(20)), 2, 3, sampling="sequential", seed=0)
+    >>> loader = SeqDataLoader(list(range(20)), 2, 3, sampling="sequential", seed=2)
     >>> [X[0, 0].item() for X, _ in loader]
-    [2, 5]
+    [0, 3, 6]
     >>> [X[0, 0].item() for X, _ in loader]   # 第二轮换了一个偏移
     [1, 4, 7]
     >>> loader.set_epoch(0); [X[0, 0].item() for X, _ in loader]
-    [2, 5]
+    [0, 3, 6]
     """
 
     def __init__(
@@ -428,7 +430,7 @@ class SeqDataLoader:
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        g = epoch_generator(self.seed, self.epoch)  # 每轮的顺序由 (seed, epoch) 决定
         self.epoch += 1
         make = seq_data_iter_random if self.sampling == "random" else seq_data_iter_sequential
         return make(self.corpus, self.batch_size, self.num_steps, generator=g)
