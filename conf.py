@@ -134,4 +134,32 @@ copybutton_prompt_is_regexp = True
 # ---- 构建时间：每个页面与示例的预算（秒），默认 60 秒；放宽时写明理由 ----
 dlbook_parallel_notebooks = PARALLEL
 dlbook_default_time_budget = 60
-dlbook_time_budgets: dict[str, tuple[float, str]] = {}
+_FULL_ON_CPU = (
+    "书中的完整设置（10 轮 × 6 万张图像），CPU 上也要跑完整设置；构建中一个线程约 60–100 秒"
+)
+_QUICK_224 = "224（或 96）像素输入的快速档：1 轮、几百张图像，一个线程约 30–55 秒"
+dlbook_time_budgets: dict[str, tuple[float, str]] = {
+    "auto_examples/chapter_convolutional-neural-networks/plot_lenet": (150, _FULL_ON_CPU),
+    "auto_examples/chapter_convolutional-modern/plot_batch_norm_scratch": (150, _FULL_ON_CPU),
+    "auto_examples/chapter_convolutional-modern/plot_batch_norm_concise": (150, _FULL_ON_CPU),
+    "auto_examples/chapter_multilayer-perceptrons/plot_dropout": (
+        120,
+        "两次完整训练（从零实现与简洁实现），各 10 轮 × 6 万张图像",
+    ),
+    "auto_examples/chapter_convolutional-modern/plot_alexnet": (90, _QUICK_224),
+    "auto_examples/chapter_convolutional-modern/plot_googlenet": (90, _QUICK_224),
+    "auto_examples/chapter_convolutional-modern/plot_nin": (90, _QUICK_224),
+    "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _QUICK_224),
+    "docs/chapter_computational-performance/hybridize": (
+        120,
+        "torch.compile 第一次编译要调用 C++ 编译器，缓存为空时一个线程约 15–30 秒",
+    ),
+    "docs/chapter_multilayer-perceptrons/underfit-overfit": (
+        90,
+        "三个多项式模型各训练 1500 轮，另用 4 个种子检查过拟合是否稳定",
+    ),
+    "docs/chapter_recurrent-modern/bi-rnn": (
+        90,
+        "单向与双向 LSTM 各训练 40 轮，证明双向模型不能用于预测",
+    ),
+}

@@ -161,8 +161,8 @@ from .training import (
     init_weights,
     train_classifier,
     train_epoch,
-    train_step,
     train_regression,
+    train_step,
 )
 
 __all__ = [

@@ -348,7 +348,7 @@ _REGION_COLORS = ("#9ecae1", "#fdd0a2", "#c7e9c0", "#dadaeb")
 def draw_pooling_comparison(X: torch.Tensor | None = None, pool_size: int = 2) -> Axes:
     """在同一个输入上并排画出最大池化与平均池化：每个窗口与它的两个输出用同一种底色。
 
-    窗口大小与步幅都是 ``pool_size``（窗口互不重叠，PyTorch 的默认做法），两种输出都由
+    窗口大小与步幅都是 ``pool_size`` （窗口互不重叠，PyTorch 的默认做法），两种输出都由
     :func:`~dlbook.ops.conv.pool2d` 算出。默认输入的左上窗口里只有一个很强的响应 8，其余都是 0；
     右上窗口是均匀的 2。两个窗口的平均值都是 2，平均池化分不出它们；最大池化给出 8 与 2。
 

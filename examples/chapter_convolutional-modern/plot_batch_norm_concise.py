@@ -2,13 +2,11 @@
 LeNet 加批量规范化（简洁实现）
 ==============================
 
-对应《批量规范化》一节的简洁实现。模型是 :func:`dlbook.models.bn_lenet_concise`：网络与
-:func:`dlbook.models.bn_lenet` 相同，批量规范化换成 PyTorch 的 ``nn.BatchNorm2d`` 与 ``nn.BatchNorm1d``。
+对应《批量规范化》一节的简洁实现：用登记表中的实验 ``batch-norm-concise`` 训练
+:func:`dlbook.models.bn_lenet_concise` ，网络与从零实现的示例相同，批量规范化换成 PyTorch 的
+``nn.BatchNorm2d`` 与 ``nn.BatchNorm1d`` ；设置与初始化的随机数也相同（第一段输出列出设置）。
 
-设置取自实验登记表 ``batch-norm-concise``，与从零实现的那次相同（第一段输出列出它们），初始化的随机数也相同。
-两种实现的计算在数学上一样，可以把最后的结果与从零实现的示例对照。
-
-书中的参考：D2L 第 7.5 节简洁实现的训练结果，测试精度见最后的输出。
+画出训练曲线，逐轮打印结果，与书中的结果（D2L 第 7.5 节）对照；可以把逐轮结果与从零实现的示例逐行比较。
 """
 
 # %%
@@ -28,6 +26,16 @@ print(f"本次运行：{profile} 档，设备 {device}；", format_settings(exp.
 
 result = run_experiment(exp, profile=profile, device=device, plot=True, verbose=False)
 record_result(result)
+
+# %%
+# 逐轮结果
+# --------
+
+for r in result.history.epochs:
+    print(
+        f"epoch {r.epoch:2d}  train loss {r.train_loss:.3f}  train acc {r.train_acc:.3f}  "
+        f"test acc {r.test_acc:.3f}  {r.examples_per_sec:8.1f} examples/sec"
+    )
 
 # %%
 # 结果
