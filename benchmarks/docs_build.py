@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -44,11 +45,13 @@ def copy_tree(dest: Path) -> None:
 
 def build(project: Path) -> float:
     start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(project)}  # 内核与示例导入这份拷贝里的 dlbook
     result = subprocess.run(
         [*SPHINX, "-d", "_build/doctrees", ".", "_build/html"],
         cwd=project,
         capture_output=True,
         text=True,
+        env=env,
     )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
