@@ -374,3 +374,20 @@ def test_recorded_results_file_holds_only_real_full_runs() -> None:
     for run in load_results(RECORDED_RESULTS):
         assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
         assert run["device"] and run["timestamp"] and run["versions"].get("commit")
+
+
+def test_record_run_of_a_page_trained_model(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import load_build_result, record_run
+
+    result = run_experiment("linear-regression-scratch", verbose=False)
+    monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path))
+    recorded = record_run(
+        "linear-regression-scratch", result.history, profile="full", metrics={"w_error": 0.5}
+    )
+    run = load_build_result("linear-regression-scratch")
+    assert run["profile"] == "full" and run["settings"]["lr"] == 0.03
+    assert run["metrics"]["w_error"] == 0.5
+    assert run["metrics"]["train_loss"] == pytest.approx(result.history.final.train_loss)
+    assert recorded.summary == result.history.summary()
+    with pytest.raises(ValueError, match="没有名为"):
+        record_run("no-such-experiment", profile="full")

@@ -28,6 +28,7 @@ from .registry import (
     RunResult,
     fashion_mnist_classifier,
     get_experiment,
+    record_run,
     register,
     run_experiment,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "load_build_results",
     "load_recorded_results",
     "record_result",
+    "record_run",
     "format_settings",
     "get_experiment",
     "load_results",

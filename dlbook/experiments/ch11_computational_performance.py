@@ -49,6 +49,7 @@ register(
         ),
         quick=dict(num_train=20_000, num_test=2_000),
         run=fashion_mnist_classifier(_param_lenet),
+        runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
     )
 )
 
@@ -67,6 +68,7 @@ register(
         ),
         quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
         run=fashion_mnist_classifier(_resnet18_small),
+        runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
     )
 )
 
@@ -85,5 +87,6 @@ register(
         ),
         quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
         run=fashion_mnist_classifier(_resnet18_small),
+        runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
     )
 )

@@ -51,6 +51,7 @@ __all__ = [
     "RunResult",
     "fashion_mnist_classifier",
     "get_experiment",
+    "record_run",
     "register",
     "run_experiment",
 ]
@@ -106,6 +107,9 @@ class Experiment:
         完整设置在 CPU 上是否也只需几分钟；``auto`` 档据此决定在 CPU 上跑 full 还是 quick。
     task : {"classification", "regression"}
         任务类型。
+    runs_in_build : bool
+        构建本书时是否运行它（页面或示例）；为 False 的实验只在命令行运行（例如要用 ``torchrun``
+        启动多个进程的），附录里如实注明。
     """
 
     name: str
@@ -118,6 +122,7 @@ class Experiment:
     reference_source: str = D2L
     cheap_on_cpu: bool = False
     task: str = "classification"
+    runs_in_build: bool = True
 
     @property
     def chapter(self) -> str:
@@ -316,6 +321,41 @@ def run_experiment(
         history=out.history,
         model=out.model,
     )
+
+
+def record_run(
+    name: str,
+    history: History | None = None,
+    *,
+    profile: str,
+    metrics: dict[str, Any] | None = None,
+    device: torch.device | str = "cpu",
+    seed: int = 0,
+) -> RunResult:
+    """记下一次**不经过** :func:`run_experiment`、但按登记表的设置完成的运行（例如页面上一步步写出的训练）。
+
+    ``profile`` 是这次运行用的档位，设置取自登记表；指标取自训练历史（再加上 ``metrics``）。
+    记录方式与 :func:`~dlbook.experiments.results.record_result` 相同，返回记下的结果。
+    """
+    from .results import record_result
+
+    exp = get_experiment(name)
+    values = {**(_metrics_from_history(history) if history is not None else {}), **(metrics or {})}
+    result = RunResult(
+        experiment=name,
+        profile=profile,
+        device=str(device),
+        seed=seed,
+        settings=exp.settings(profile),
+        metrics=values,
+        summary=history.summary() if history is not None else format_metrics(values),
+        seconds=sum(r.train_seconds for r in history.epochs) if history is not None else 0.0,
+        timestamp=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        versions=versions(),
+        history=history,
+    )
+    record_result(result)
+    return result
 
 
 # ---------------------------------------------------------------------------

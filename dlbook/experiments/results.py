@@ -264,7 +264,7 @@ def comparison_rows(
     latest_recorded = _latest_runs(recorded)
     rows = []
     for exp in exps:
-        ours = "本次构建没有运行"
+        ours = "本次构建没有运行" if exp.runs_in_build else "构建时不运行（用命令行运行）"
         for profile in ("full", "quick"):
             run = latest_build.get((exp.name, profile))
             if run:
