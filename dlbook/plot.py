@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,10 @@ def bundled_cjk_font() -> Path | None:
     return path if path.is_file() else None
 
 
+def _ignore_missing_weight(record: logging.LogRecord) -> bool:
+    return "Failed to find font weight" not in record.getMessage()
+
+
 @functools.cache
 def _register_cjk_font() -> str:
     """让 matplotlib 认识一个中文字体，返回它的字体族名；一个进程只做一次。
@@ -62,6 +67,8 @@ def _register_cjk_font() -> str:
     bundled = bundled_cjk_font()
     if bundled is not None:
         font_manager.fontManager.addfont(str(bundled))
+        # 随包的字体只有常规字重：粗体的文字用常规字重画出，不必每次都在标准错误上提示
+        logging.getLogger("matplotlib.font_manager").addFilter(_ignore_missing_weight)
     known = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in known:

@@ -59,6 +59,7 @@ _DRAW_CHINESE = textwrap.dedent(
     dlbook.use_book_style()
     fig, ax = plt.subplots()
     ax.set_title("训练损失与测试精度")
+    ax.set_xlabel("粗体的轴标签", fontweight="bold")
     fig.savefig("chinese.png")
     print(plt.rcParams["font.sans-serif"][0])
     """
@@ -127,6 +128,7 @@ def test_chinese_renders_with_system_fonts_hidden(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # 没有缺字警告，也没有“找不到粗体”的提示
     system_cjk, font = result.stdout.strip().splitlines()
     assert system_cjk == "0"  # 系统字体被隐藏：matplotlib 自己一个中文字体也找不到
     assert font == "Noto Sans CJK SC"  # 仍然用上了随 pip 安装的字体
