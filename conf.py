@@ -76,6 +76,12 @@ def _chapter_order(folder):
     return (CHAPTERS.index(name) if name in CHAPTERS else len(CHAPTERS), name)
 
 
+# loky 的工作进程内存增长超过阈值时会在两个示例之间被换成新进程（它的内存泄漏保护），
+# 父进程为此发出一条 UserWarning；示例与结果都不受影响，不必出现在构建输出里。
+warnings.filterwarnings(
+    "ignore", message="A worker stopped while some jobs were given to the executor"
+)
+
 #: 同时执行的画廊示例数与页面数。几个 torch 进程并排时各用一个线程，否则在两核的机器上互相抢核。
 PARALLEL = int(os.environ.get("DLBOOK_BUILD_JOBS", "2"))
 
