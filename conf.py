@@ -66,6 +66,8 @@ CHAPTERS = (
     "chapter_convolutional-modern",
     "chapter_recurrent-neural-networks",
     "chapter_recurrent-modern",
+    "chapter_attention-mechanisms",
+    "chapter_optimization",
     "chapter_computational-performance",
 )
 

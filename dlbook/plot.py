@@ -18,7 +18,15 @@ import numpy as np
 import torch
 from matplotlib import font_manager
 
-__all__ = ["bundled_cjk_font", "use_book_style", "set_figsize", "set_axes", "plot", "show_images"]
+__all__ = [
+    "bundled_cjk_font",
+    "use_book_style",
+    "set_figsize",
+    "set_axes",
+    "plot",
+    "show_images",
+    "show_heatmaps",
+]
 
 # 按顺序尝试的中文字体：系统里装了就优先用（Debian/Ubuntu 的 fonts-noto-cjk、macOS、Windows 的常见字体），
 # 否则用随 pip 安装的 mplfonts 包里的 Noto Sans CJK SC（它的字体族名也是 "Noto Sans CJK SC"）。
@@ -230,3 +238,56 @@ def show_images(
             ax.set_title(titles[i], fontsize=8)
     plt.tight_layout()
     return axes
+
+
+def show_heatmaps(
+    matrices: Any,
+    xlabel: str,
+    ylabel: str,
+    titles: Sequence[str] | None = None,
+    figsize: tuple[float, float] = (2.5, 2.5),
+    cmap: str = "Reds",
+) -> plt.Figure:
+    """把 ``(行数, 列数, 查询个数, 键个数)`` 的一组矩阵画成热图网格，共用一条颜色条，返回 ``Figure``。
+
+    每个小图的横轴是键、纵轴是查询（由 ``xlabel``、``ylabel`` 给出，只标在最下一行与最左一列）。
+    ``titles`` 给出时作为每一列的标题。``figsize`` 是整张图的尺寸（英寸，同 D2L）。
+
+    Examples
+    --------
+    >>> fig = show_heatmaps(torch.eye(5).reshape(1, 1, 5, 5), "键", "查询")
+    >>> len(fig.axes)                     # 一个热图 + 一条颜色条
+    2
+    >>> fig = show_heatmaps(np.random.rand(2, 3, 4, 6), "键", "查询", titles=["a", "b", "c"])
+    >>> len(fig.axes), fig.axes[1].get_title()
+    (7, 'b')
+    >>> plt.close("all")
+    """
+    matrices = _to_numpy(matrices)
+    if matrices.ndim != 4:
+        raise ValueError(
+            f"matrices 的形状必须是 (行数, 列数, 查询个数, 键个数)，收到 {matrices.shape}"
+        )
+    use_book_style()
+    num_rows, num_cols = matrices.shape[:2]
+    fig, axes = plt.subplots(
+        num_rows,
+        num_cols,
+        figsize=figsize,
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    vmin, vmax = float(matrices.min()), float(matrices.max())
+    for i in range(num_rows):
+        for j in range(num_cols):
+            ax = axes[i, j]
+            image = ax.imshow(matrices[i, j], cmap=cmap, vmin=vmin, vmax=vmax)
+            if i == num_rows - 1:
+                ax.set_xlabel(xlabel)
+            if j == 0:
+                ax.set_ylabel(ylabel)
+            if titles is not None and j < len(titles):
+                ax.set_title(titles[j])
+    fig.colorbar(image, ax=axes, shrink=0.6)
+    return fig

@@ -495,6 +495,8 @@ class _Setup:
     device: torch.device
     task: str
     world_size: int = 1  # 多进程数据并行时的进程数（net 已包进 DistributedDataParallel）
+    #: 学习率调度器：PyTorch 的 LRScheduler（每轮结束 step()），或函数“第几轮 → 学习率”。
+    scheduler: Any = None
 
 
 def _check_common(
@@ -719,6 +721,8 @@ def _fit(
         distributed.unwrap_model(s.net).load_state_dict(state["model"])
         if s.optimizer is not None and state.get("optimizer") is not None:
             s.optimizer.load_state_dict(state["optimizer"])
+        if _is_torch_scheduler(s.scheduler) and state.get("scheduler") is not None:
+            s.scheduler.load_state_dict(state["scheduler"])
         history = History.from_dict(state["history"])
         history.device = device_name
         rng_ranks = state.get("rng_ranks")  # 多进程保存的检查点：每个进程一份随机数状态
@@ -732,6 +736,10 @@ def _fit(
     try:
         for epoch in range(start_epoch, num_epochs):
             _set_loader_epoch(train_iter, epoch)
+            if s.scheduler is not None and not _is_torch_scheduler(s.scheduler):
+                assert s.optimizer is not None
+                for group in s.optimizer.param_groups:  # 第 epoch 轮（从 0 数起）的学习率
+                    group["lr"] = s.scheduler(epoch)
             train_loss, train_acc, n, seconds = _train_epoch(
                 s, train_iter, epoch, num_epochs, penalty=penalty, live=live, progress=progress
             )
@@ -768,6 +776,8 @@ def _fit(
                 wall_time=elapsed_before + time.perf_counter() - wall_start,
             )
             history.append(record)
+            if _is_torch_scheduler(s.scheduler):
+                s.scheduler.step()
             if live is not None:
                 drawn = s.task == "classification" and hasattr(train_iter, "__len__")
                 _plot_epoch_end(live, record, s.task, drawn_in_epoch=drawn and s.world_size == 1)
@@ -792,6 +802,8 @@ def _training_state(s: _Setup, history: History) -> dict[str, Any]:
         "history": history.to_dict(),
         "rng": capture_rng_state(),
     }
+    if _is_torch_scheduler(s.scheduler):
+        state["scheduler"] = s.scheduler.state_dict()
     if s.world_size > 1:
         state["rng_ranks"] = distributed.gather_objects(state["rng"])
     return state
@@ -821,6 +833,7 @@ def train_classifier(
     lr: float | None = None,
     optimizer: torch.optim.Optimizer | None = None,
     updater: Callable[[int], Any] | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | Callable[[int], float] | None = None,
     loss: Loss | None = None,
     device: torch.device | str | None = None,
     init: str | Callable[[nn.Module], None] | None = None,
@@ -848,6 +861,10 @@ def train_classifier(
     updater : callable, optional
         手写的更新函数 ``updater(batch_size)``，例如 ``lambda n: sgd(params, lr, n)``；
         对逐样本损失的**和**反向传播，由它除以批量大小。``lr``、``optimizer``、``updater`` 只能给一个。
+    scheduler : torch.optim.lr_scheduler.LRScheduler or callable, optional
+        学习率调度器（需要 ``lr`` 或 ``optimizer``）。PyTorch 的调度器必须建在 ``optimizer`` 上，
+        每轮结束时调用一次 ``step()``；函数 ``scheduler(epoch)`` （例如 :mod:`dlbook.schedulers`
+        中的调度器）在第 ``epoch`` 轮（从 0 数起）开始时给出这一轮的学习率。
     loss : callable, optional
         逐样本损失，默认 ``nn.CrossEntropyLoss(reduction="none")`` （输入是未归一化的 logits）。
         手写的 softmax 模型配 :func:`dlbook.ops.basic.cross_entropy`。
@@ -895,6 +912,7 @@ def train_classifier(
         _check_iterable(test_iter, "test_iter")
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True 需要同时给出 checkpoint_dir")
+    _check_scheduler(scheduler, optimizer, updater)
     s = _prepare(
         net,
         task="classification",
@@ -906,6 +924,7 @@ def train_classifier(
         init=init,
         seed=seed,
     )
+    s.scheduler = scheduler
     live = _make_plot(
         plot,
         xlabel="epoch",
@@ -1036,6 +1055,24 @@ def train_regression(
         verbose=verbose,
         eval_train=True,
     )
+
+
+def _is_torch_scheduler(scheduler: Any) -> bool:
+    return isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler)
+
+
+def _check_scheduler(scheduler: Any, optimizer: Any, updater: Any) -> None:
+    if scheduler is None:
+        return
+    if updater is not None:
+        raise ValueError("scheduler 只能与 lr 或 optimizer 一起使用（它要修改优化器的学习率）")
+    if _is_torch_scheduler(scheduler):
+        if scheduler.optimizer is not optimizer:
+            raise ValueError("PyTorch 的 scheduler 必须建在传给本函数的 optimizer 上")
+    elif not callable(scheduler):
+        raise TypeError(
+            "scheduler 必须是 torch.optim.lr_scheduler.LRScheduler 或函数 scheduler(epoch) -> 学习率"
+        )
 
 
 def _make_plot(plot: bool | LivePlot, **kwargs: Any) -> LivePlot | None:

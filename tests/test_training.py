@@ -360,3 +360,100 @@ def test_history_helpers() -> None:
     with pytest.raises(ValueError, match="没有字段"):
         h.column("accuracy")
     assert History.from_dict(h.to_dict()) == h
+
+
+# ---------------------------------------------------------------------------
+# 学习率调度器（scheduler 参数）
+# ---------------------------------------------------------------------------
+
+
+class _LrSpy(torch.optim.SGD):
+    """记录每次 step() 时的学习率。"""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr=lr)
+        self.seen: list[float] = []
+
+    def step(self, closure=None):
+        self.seen.append(self.param_groups[0]["lr"])
+        return super().step(closure)
+
+
+def _toy_classification():
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(40, 2, generator=g)
+    y = (X[:, 0] > 0).long()
+    return [(X[i : i + 20], y[i : i + 20]) for i in range(0, 40, 20)]
+
+
+def test_train_classifier_callable_scheduler_sets_lr_at_start_of_each_epoch():
+    batches = _toy_classification()
+    net = nn.Linear(2, 2)
+    opt = _LrSpy(net.parameters(), lr=1.0)
+    train_classifier(
+        net, batches, None, 3, optimizer=opt, scheduler=lambda e: 0.1 / (e + 1),
+        plot=False, verbose=False,
+    )  # fmt: skip
+    assert opt.seen == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.1 / 3, 0.1 / 3])
+
+
+def test_train_classifier_torch_scheduler_steps_once_per_epoch():
+    batches = _toy_classification()
+    net = nn.Linear(2, 2)
+    opt = _LrSpy(net.parameters(), lr=0.4)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    train_classifier(
+        net, batches, None, 3, optimizer=opt, scheduler=sched, plot=False, verbose=False
+    )
+    assert opt.seen == pytest.approx([0.4, 0.4, 0.2, 0.2, 0.1, 0.1])
+
+
+def test_train_classifier_without_scheduler_is_unchanged():
+    batches = _toy_classification()
+    torch.manual_seed(0)
+    a = nn.Linear(2, 2)
+    b = nn.Linear(2, 2)
+    b.load_state_dict(a.state_dict())
+    ha = train_classifier(a, batches, None, 2, lr=0.3, plot=False, verbose=False)
+    hb = train_classifier(
+        b, batches, None, 2, lr=0.3, scheduler=lambda e: 0.3, plot=False, verbose=False
+    )
+    assert ha.column("train_loss") == hb.column("train_loss")
+    assert torch.equal(a.weight, b.weight)
+
+
+def test_train_classifier_scheduler_resume_matches_uninterrupted(tmp_path):
+    batches = _toy_classification()
+
+    def run(num_epochs, **kw):
+        torch.manual_seed(0)
+        net = nn.Linear(2, 2)
+        opt = torch.optim.SGD(net.parameters(), lr=0.5)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        train_classifier(
+            net, batches, None, num_epochs, optimizer=opt, scheduler=sched,
+            plot=False, verbose=False, **kw,
+        )  # fmt: skip
+        return net, opt
+
+    full, _ = run(3)
+    run(1, checkpoint_dir=tmp_path)
+    resumed, opt = run(3, checkpoint_dir=tmp_path, resume=True)
+    assert torch.allclose(full.weight, resumed.weight)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.5 * 0.5**3)
+
+
+def test_train_classifier_scheduler_argument_checks():
+    batches = _toy_classification()
+    net = nn.Linear(2, 2)
+    other = torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(other, step_size=1)
+    with pytest.raises(ValueError, match="optimizer"):
+        train_classifier(net, batches, None, 1, optimizer=opt, scheduler=sched, plot=False)
+    with pytest.raises(ValueError, match="lr 或 optimizer"):
+        train_classifier(
+            net, batches, None, 1, updater=lambda n: None, scheduler=lambda e: 0.1, plot=False
+        )
+    with pytest.raises(TypeError, match="scheduler"):
+        train_classifier(net, batches, None, 1, lr=0.1, scheduler=0.1, plot=False)

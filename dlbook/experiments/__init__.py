@@ -16,6 +16,8 @@ from . import (
     ch6_convolutional_modern,
     ch7_recurrent_neural_networks,
     ch8_recurrent_modern,
+    ch9_attention_mechanisms,
+    ch10_optimization,
     ch11_computational_performance,
 )
 from .cli import add_experiment_commands

@@ -161,55 +161,73 @@ register(
 )
 
 
-def _seq2seq_run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
-    from ..bleu import bleu
-    from ..data.translation import load_translation, normalize_sentence
-    from ..models.seq2seq import predict_seq2seq, seq2seq, train_seq2seq
+TranslationBuild = Callable[[dict[str, Any], Any, torch.Generator], nn.Module]
 
-    data = load_translation(
-        settings["batch_size"],
-        settings["num_steps"],
-        num_examples=settings["num_examples"],
-        seed=ctx.seed,
-    )
-    net = seq2seq(
+
+def translation_run(build: TranslationBuild) -> RunFn:
+    """生成在英法句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
+
+    ``build(settings, data, generator)`` 返回模型，``data`` 是 :func:`~dlbook.data.translation.load_translation`
+    的结果（用它的词表大小）。额外指标是前 ``num_bleu`` 个训练句子与留出句子上的平均 BLEU（贪心搜索）。
+    """
+
+    def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
+        from ..bleu import bleu
+        from ..data.translation import load_translation, normalize_sentence
+        from ..models.seq2seq import predict_seq2seq, train_seq2seq
+
+        data = load_translation(
+            settings["batch_size"],
+            settings["num_steps"],
+            num_examples=settings["num_examples"],
+            seed=ctx.seed,
+        )
+        net = build(settings, data, init_generator(ctx.seed))
+        history = train_seq2seq(
+            net,
+            data.train_iter,
+            settings["num_epochs"],
+            lr=settings["lr"],
+            tgt_vocab=data.tgt_vocab,
+            device=ctx.device,
+            seed=ctx.seed,
+            plot=ctx.plot,
+            verbose=ctx.verbose,
+        )
+
+        def mean_bleu(pairs: list[tuple[str, str]]) -> float:
+            scores = [
+                bleu(
+                    predict_seq2seq(net, en, data.src_vocab, data.tgt_vocab, data.num_steps).split(),
+                    normalize_sentence(fr).split(),
+                    k=2,
+                )
+                for en, fr in pairs
+            ]
+            return sum(scores) / len(scores)
+
+        n = settings["num_bleu"]
+        extra = {
+            "bleu_train": mean_bleu(data.train_pairs[:n]),
+            "bleu_test": mean_bleu(data.test_pairs[:n]),
+        }
+        return history, extra
+
+    return run
+
+
+def _seq2seq(settings: dict[str, Any], data: Any, g: torch.Generator) -> nn.Module:
+    from ..models.seq2seq import seq2seq
+
+    return seq2seq(
         len(data.src_vocab),
         len(data.tgt_vocab),
         embed_size=settings["embed_size"],
         num_hiddens=settings["num_hiddens"],
         num_layers=settings["num_layers"],
         dropout=settings["dropout"],
-        generator=init_generator(ctx.seed),
+        generator=g,
     )
-    history = train_seq2seq(
-        net,
-        data.train_iter,
-        settings["num_epochs"],
-        lr=settings["lr"],
-        tgt_vocab=data.tgt_vocab,
-        device=ctx.device,
-        seed=ctx.seed,
-        plot=ctx.plot,
-        verbose=ctx.verbose,
-    )
-
-    def mean_bleu(pairs: list[tuple[str, str]]) -> float:
-        scores = [
-            bleu(
-                predict_seq2seq(net, en, data.src_vocab, data.tgt_vocab, data.num_steps).split(),
-                normalize_sentence(fr).split(),
-                k=2,
-            )
-            for en, fr in pairs
-        ]
-        return sum(scores) / len(scores)
-
-    n = settings["num_bleu"]
-    extra = {
-        "bleu_train": mean_bleu(data.train_pairs[:n]),
-        "bleu_test": mean_bleu(data.test_pairs[:n]),
-    }
-    return history, extra
 
 
 register(
@@ -236,6 +254,6 @@ register(
         reference=dict(bleu="4 个训练句子上 0.0–1.0（Tatoeba 数据）"),
         reference_source=f"{D2L}，Tatoeba 英法句子对",
         task="regression",
-        run=_seq2seq_run,
+        run=translation_run(_seq2seq),
     )
 )

@@ -34,6 +34,7 @@ __all__ = [
     "EncoderDecoder",
     "Seq2SeqDecoder",
     "Seq2SeqEncoder",
+    "init_seq2seq",
     "masked_cross_entropy",
     "predict_seq2seq",
     "seq2seq",
@@ -207,14 +208,25 @@ def seq2seq(
         Seq2SeqEncoder(src_vocab_size, embed_size, num_hiddens, num_layers, dropout),
         Seq2SeqDecoder(tgt_vocab_size, embed_size, num_hiddens, num_layers, dropout),
     )
+    return init_seq2seq(net, generator)
+
+
+def init_seq2seq(net: nn.Module, generator: torch.Generator | None = None) -> nn.Module:
+    """按书中的方式初始化编码器–解码器（原地修改并返回 ``net``）。
+
+    嵌入层取标准正态分布；全连接层与 GRU 的权重矩阵用 Xavier 均匀分布（同 D2L 的 ``init_seq2seq``），
+    偏置取 PyTorch 默认的均匀分布；其余参数（例如层规范化）保持不变。所有随机数都由 ``generator``
+    抽取（给出时初值可复现）。
+    """
     with torch.no_grad():
         for module in net.modules():
             if isinstance(module, nn.Embedding):
                 module.weight.normal_(generator=generator)
             elif isinstance(module, nn.Linear):
                 nn.init.xavier_uniform_(module.weight, generator=generator)
-                bound = 1 / math.sqrt(module.in_features)
-                module.bias.uniform_(-bound, bound, generator=generator)
+                if module.bias is not None:
+                    bound = 1 / math.sqrt(module.in_features)
+                    module.bias.uniform_(-bound, bound, generator=generator)
             elif isinstance(module, nn.GRU):
                 bound = 1 / math.sqrt(module.hidden_size)
                 for name, p in module.named_parameters():
@@ -398,13 +410,18 @@ def predict_seq2seq(
     beam_size: int = 1,
     alpha: float = 0.75,
     device: torch.device | str | None = None,
-) -> str:
+    return_attention: bool = False,
+) -> str | tuple[str, list[Any]]:
     """把一句英文翻译成法文，返回用空格连接的词元（不含 ``<eos>``）。
 
     源句按训练时的方式预处理、加 ``<eos>``、截断或填充到 ``num_steps``。解码器从 ``<bos>`` 开始，
     每一步把上一步的输出作为输入，最多生成 ``num_steps`` 个词元，遇到 ``<eos>`` 结束。
     ``beam_size=1`` 是贪心搜索；更大时用束搜索（:func:`dlbook.decoding.beam_search`，
     ``alpha`` 是长度惩罚的指数）。
+
+    ``return_attention=True`` 时返回 ``(译文, 注意力权重)``：后者是一个列表，依次是生成译文中每个
+    词元（包括 ``<eos>``）的那一步之后解码器的 ``attention_weights`` （解码器须有这个属性，
+    例如第 9 章的带注意力的解码器）。
     """
     check_positive("beam_size", beam_size)
     device = torch.device(device) if device is not None else next(net.parameters()).device
@@ -414,6 +431,7 @@ def predict_seq2seq(
         state0 = _encode_source(net, sentence, src_vocab, num_steps, device)
         bos, eos = tgt_vocab["<bos>"], tgt_vocab["<eos>"]
         cache: dict[tuple[int, ...], tuple[torch.Tensor, Any]] = {}
+        attention: dict[tuple[int, ...], Any] = {}  # 每个前缀那一步的注意力权重
 
         def step(prefix: tuple[int, ...]) -> torch.Tensor:
             """前缀之后下一个词元的对数概率；每个前缀的解码器状态缓存起来，只需再走一步。"""
@@ -426,6 +444,8 @@ def predict_seq2seq(
             Y_hat, state = net.decoder(torch.tensor([[last]], device=device), state)
             log_probs = F.log_softmax(Y_hat[0, -1], dim=-1).cpu()
             cache[prefix] = (log_probs, state)
+            if return_attention:
+                attention[prefix] = net.decoder.attention_weights
             return log_probs
 
         if beam_size == 1:
@@ -435,4 +455,8 @@ def predict_seq2seq(
     finally:
         net.train(was_training)
     tokens = [t for t in best.tokens if t != eos]
-    return " ".join(tgt_vocab.to_tokens(tokens))
+    translation = " ".join(tgt_vocab.to_tokens(tokens))
+    if return_attention:
+        steps = [attention[tuple(best.tokens[:i])] for i in range(len(best.tokens))]
+        return translation, steps
+    return translation

@@ -6,7 +6,7 @@ seq2seq 的训练曲线与翻译
 在本书从软件翻译目录构建的英法句子对（``fra-eng``）上用强制教学训练，再用贪心搜索与束搜索翻译几个句子。
 
 设置（取自实验登记表 ``seq2seq``，与 D2L 相同）：600 个训练句子对，嵌入 32、隐藏 32、2 层 GRU、暂退 0.1，
-批量 64、时间步 10，Adam 学习率 0.005，梯度裁剪 1；书中训练 300 轮，只有 CPU 时用快速档（60 轮）。
+批量 64、时间步 10，Adam 学习率 0.005，梯度裁剪 1；书中训练 300 轮，只有 CPU 时用快速档（轮数见下面的输出）。
 
 书中的参考：D2L 第 9.7 节的训练曲线（Tatoeba 数据，最终损失约 0.02，D2L 的损失按全部时间步平均，
 与这里“每个有效词元的平均交叉熵”不可直接比较）与 4 个训练句子的翻译。
@@ -27,7 +27,7 @@ exp = get_experiment("seq2seq")
 profile = dlbook.resolve_profile(cheap_on_cpu=exp.cheap_on_cpu)
 s = exp.settings(profile)
 device = dlbook.try_gpu()
-print("档位：", profile, "，设备：", device)
+print("档位：", profile, "，轮数：", s["num_epochs"], "，设备：", device)
 data = load_translation(s["batch_size"], s["num_steps"], num_examples=s["num_examples"], seed=0)
 net = seq2seq(
     len(data.src_vocab),
