@@ -292,7 +292,9 @@ def _house_regression_tensors() -> tuple[torch.Tensor, torch.Tensor]:
     train_df, _ = load_house_prices()
     numeric = train_df.drop(columns=["Id", "SalePrice"]).select_dtypes(include="number")
     numeric = (numeric - numeric.mean()) / numeric.std()
-    features = torch.tensor(numeric.fillna(0).to_numpy(dtype="float32"))
+    # 截断到 [-3, 3]：少数极端的房子（占地面积、泳池面积等远超常见范围）的特征值可达 30 个标准差，
+    # 批量很小的随机梯度下降遇到它们会突然发散
+    features = torch.tensor(numeric.fillna(0).clip(-3, 3).to_numpy(dtype="float32"))
     log_price = np.log(train_df["SalePrice"].to_numpy(dtype="float64"))
     log_price = (log_price - log_price.mean()) / log_price.std(ddof=1)
     labels = torch.tensor(log_price, dtype=torch.float32).reshape(-1, 1)
@@ -305,7 +307,8 @@ def load_house_regression(
     r"""比较优化算法用的回归数据：Kaggle 房价训练集的数值特征与标准化的对数房价。
 
     取训练集前 ``num_examples`` 行的 36 个数值列（不含 ``Id`` 与标签），每列做 Z-score 标准化、
-    缺失值填 0；标签是 :math:`\log(\text{SalePrice})` 标准化之后的值（均值 0、方差 1），
+    缺失值填 0、再截断到 :math:`[-3, 3]` （少数极端样本的特征可达 30 个标准差，会让批量很小的
+    随机梯度下降突然发散）；标签是 :math:`\log(\text{SalePrice})` 标准化之后的值（均值 0、方差 1），
     所以什么也不学、总预测 0 的模型的平方损失（除以 2）约为 0.5。
 
     Parameters
@@ -507,5 +510,5 @@ def train_optimizer(
     if not math.isfinite(history.final_loss) and verbose:
         print("损失发散了（不是有限数）：学习率可能太大")
     if verbose:
-        print(f"loss: {history.final_loss:.3f}, {seconds / num_epochs:.3f} sec/epoch")
+        print(f"loss: {history.final_loss:.3f}, {seconds / num_epochs:.3g} sec/epoch")
     return history

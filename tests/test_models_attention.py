@@ -216,6 +216,12 @@ def test_positional_encoding_values_and_module():
     assert "P" not in pe.state_dict()
     with pytest.raises(ValueError, match="时间步"):
         pe(torch.zeros(1, 51, 8))
+    # offset：逐步解码时从已解码的步数开始数位置
+    torch.testing.assert_close(pe(X[:, 3:], offset=3), X[:, 3:] + P[3:10])
+    with pytest.raises(ValueError, match="offset"):
+        pe(torch.zeros(1, 5, 8), offset=46)
+    with pytest.raises(ValueError, match="offset"):
+        pe(X, offset=-1)
 
 
 def test_positional_encoding_relative_position_is_a_rotation():

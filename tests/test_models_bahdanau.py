@@ -96,7 +96,13 @@ def test_training_on_real_pairs_reduces_the_loss_and_predict_returns_weights():
         len(data.src_vocab), len(data.tgt_vocab), generator=torch.Generator().manual_seed(0)
     )
     history = train_seq2seq(
-        net, data.train_iter, 6, lr=0.005, tgt_vocab=data.tgt_vocab, seed=0, plot=False,
+        net,
+        data.train_iter,
+        6,
+        lr=0.005,
+        tgt_vocab=data.tgt_vocab,
+        seed=0,
+        plot=False,
         verbose=False,
     )
     losses = history.column("train_loss")
@@ -116,7 +122,12 @@ def test_training_on_real_pairs_reduces_the_loss_and_predict_returns_weights():
         assert bool((w[0, 0, src_len:] == 0).all())
         assert float(w.sum()) == pytest.approx(1.0, abs=1e-5)
     beam, beam_steps = predict_seq2seq(
-        net, sentence, data.src_vocab, data.tgt_vocab, data.num_steps, beam_size=3,
+        net,
+        sentence,
+        data.src_vocab,
+        data.tgt_vocab,
+        data.num_steps,
+        beam_size=3,
         return_attention=True,
     )
     assert len(beam_steps) >= len(beam.split())

@@ -145,7 +145,13 @@ def test_training_on_real_pairs_reduces_the_loss_and_predict_returns_weights():
         len(data.src_vocab), len(data.tgt_vocab), generator=torch.Generator().manual_seed(0)
     )
     history = train_seq2seq(
-        net, data.train_iter, 6, lr=0.005, tgt_vocab=data.tgt_vocab, seed=0, plot=False,
+        net,
+        data.train_iter,
+        6,
+        lr=0.005,
+        tgt_vocab=data.tgt_vocab,
+        seed=0,
+        plot=False,
         verbose=False,
     )
     losses = history.column("train_loss")

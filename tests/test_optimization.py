@@ -153,3 +153,17 @@ def test_optimizer_history_properties():
     assert h.sec_per_epoch == 0.0
     h = OptimizerHistory([0.0, 2.0], [1.0, math.inf], [0.0, 3.0])
     assert h.sec_per_epoch == 1.5 and h.final_loss == math.inf
+
+
+@pytest.mark.parametrize(
+    "name", ["minibatch-sgd-gd", "minibatch-sgd-sgd", "minibatch-sgd-10", "minibatch-sgd-100"]
+)
+def test_minibatch_experiments_run_and_converge(name):
+    from dlbook.experiments import get_experiment, run_experiment
+
+    exp = get_experiment(name)
+    assert exp.cheap_on_cpu and exp.task == "regression"
+    result = run_experiment(name, profile="full", device="cpu", verbose=False)
+    # 标准化的对数房价：不学习时损失约为 0.5，四种批量大小在书中的设置下都降到 0.1 以下
+    assert result.metrics["train_loss"] < 0.1
+    assert result.metrics["sec_per_epoch"] > 0

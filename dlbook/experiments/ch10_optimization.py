@@ -118,7 +118,7 @@ def _lr_scheduler_run(settings: dict, ctx):
     return RunOutput(history, model=net)
 
 
-# D2L 的设置：批量 256、30 轮；快速档只用前 3000 个训练样本、1000 个测试样本，轮数与调度不变。
+# D2L 的设置：批量 256、30 轮；快速档只用前 2000 个训练样本、1000 个测试样本，轮数与调度不变。
 for _name, _title, _schedule in [
     ("lr-scheduler-constant", "不调度：学习率始终为 0.3", dict(lr=0.3, scheduler=None)),
     (
@@ -150,7 +150,7 @@ for _name, _title, _schedule in [
                 batch_size=256,
                 num_epochs=30,
             ),
-            quick=dict(num_train=3000, num_test=1000),
+            quick=dict(num_train=2000, num_test=1000),
             task="classification",
             run=_lr_scheduler_run,
         )

@@ -198,7 +198,9 @@ def translation_run(build: TranslationBuild) -> RunFn:
         def mean_bleu(pairs: list[tuple[str, str]]) -> float:
             scores = [
                 bleu(
-                    predict_seq2seq(net, en, data.src_vocab, data.tgt_vocab, data.num_steps).split(),
+                    predict_seq2seq(
+                        net, en, data.src_vocab, data.tgt_vocab, data.num_steps
+                    ).split(),
                     normalize_sentence(fr).split(),
                     k=2,
                 )

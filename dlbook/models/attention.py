@@ -393,11 +393,15 @@ class PositionalEncoding(nn.Module):
             "P", positional_encoding(max_len, num_hiddens).unsqueeze(0), persistent=False
         )
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.dim() != 3 or X.shape[1] > self.P.shape[1] or X.shape[2] != self.P.shape[2]:
+    def forward(self, X: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        """``offset`` 是第一个时间步的位置（逐步解码时等于已经解码的步数）。"""
+        if offset < 0:
+            raise ValueError(f"offset 必须是非负整数，收到 {offset!r}")
+        last = offset + X.shape[1] if X.dim() == 3 else 0
+        if X.dim() != 3 or last > self.P.shape[1] or X.shape[2] != self.P.shape[2]:
             raise ValueError(
-                f"X 的形状必须是 (批量, 时间步 ≤ {self.P.shape[1]}, {self.P.shape[2]})，"
-                f"收到 {tuple(X.shape)}"
+                f"X 的形状必须是 (批量, 时间步, {self.P.shape[2]})，且 offset + 时间步 ≤ "
+                f"{self.P.shape[1]}，收到 {tuple(X.shape)}、offset={offset}"
             )
-        X = X + self.P[:, : X.shape[1], :].to(X.dtype)
+        X = X + self.P[:, offset:last, :].to(X.dtype)
         return self.dropout(X)

@@ -49,8 +49,8 @@ class Seq2SeqAttentionDecoder(AttentionDecoder):
     >>> Y_hat, state = decoder(torch.zeros(4, 5, dtype=torch.long), state)
     >>> Y_hat.shape, decoder.attention_weights.shape
     (torch.Size([4, 5, 12]), torch.Size([4, 5, 7]))
-    >>> decoder.attention_weights[3, 0]          # 有效长度为 1：只看第一个源词元
-    tensor([1., 0., 0., 0., 0., 0., 0.], grad_fn=<SelectBackward0>)
+    >>> decoder.attention_weights[3, 0].tolist()  # 有效长度为 1：只看第一个源词元
+    [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     """
 
     def __init__(

@@ -58,7 +58,9 @@ class PositionWiseFFN(nn.Module):
 
     def __init__(self, num_inputs: int, ffn_num_hiddens: int, num_outputs: int) -> None:
         super().__init__()
-        _check_sizes(num_inputs=num_inputs, ffn_num_hiddens=ffn_num_hiddens, num_outputs=num_outputs)
+        _check_sizes(
+            num_inputs=num_inputs, ffn_num_hiddens=ffn_num_hiddens, num_outputs=num_outputs
+        )
         self.dense1 = nn.Linear(num_inputs, ffn_num_hiddens)
         self.relu = nn.ReLU()
         self.dense2 = nn.Linear(ffn_num_hiddens, num_outputs)
@@ -285,8 +287,7 @@ class TransformerDecoder(AttentionDecoder):
         past = 0 if caches[0] is None else caches[0].shape[1]  # 已经解码了几步
         X = self.embedding(X.long()) * math.sqrt(self.num_hiddens)
         # 位置从 past 开始数：逐步解码时第 t 步的词元用位置 t 的编码
-        P = self.pos_encoding.P[:, past : past + X.shape[1]].to(X.dtype)
-        X = self.pos_encoding.dropout(X + P)
+        X = self.pos_encoding(X, offset=past)
         new_caches, self_weights, cross_weights = [], [], []
         for blk, cache in zip(self.blks, caches):
             X, key_values = blk(X, enc_outputs, enc_valid_lens, cache)
@@ -322,7 +323,11 @@ def transformer(
     torch.Size([4, 5, 12])
     """
     net = EncoderDecoder(
-        TransformerEncoder(src_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks, dropout),
-        TransformerDecoder(tgt_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks, dropout),
+        TransformerEncoder(
+            src_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks, dropout
+        ),
+        TransformerDecoder(
+            tgt_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks, dropout
+        ),
     )
     return init_seq2seq(net, generator)
