@@ -71,6 +71,14 @@ from .layout import (
 from .liveplot import LivePlot
 from .metrics import Accumulator
 from .models.alexnet import alexnet
+from .models.attention import (
+    AdditiveAttention,
+    DotProductAttention,
+    MultiHeadAttention,
+    PositionalEncoding,
+    masked_softmax,
+)
+from .models.bahdanau import Seq2SeqAttentionDecoder, seq2seq_attention
 from .models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
 from .models.blocks import (
     MLP,
@@ -98,12 +106,14 @@ from .models.linear import (
 )
 from .models.lstm import LSTMScratch, lstm_model, lstm_model_from_scratch
 from .models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from .models.nadaraya_watson import NWKernelRegression
 from .models.nin import nin, nin_block
 from .models.resnet import Residual, resnet18, resnet_stage
 from .models.resnet_small import resnet18_small
 from .models.rnn import RNNModel, RNNScratch, rnn_model, rnn_model_from_scratch
 from .models.seq2seq import EncoderDecoder, predict_seq2seq, seq2seq, train_seq2seq
 from .models.summary import format_layer_summary, layer_summary
+from .models.transformer import TransformerDecoder, TransformerEncoder, transformer
 from .models.vgg import vgg, vgg11, vgg_block
 from .ops.activations import relu
 from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
@@ -120,7 +130,15 @@ from .ops.conv import (
 )
 from .ops.linalg import operator_norm
 from .ops.regularization import dropout_layer, l2_penalty
-from .plot import plot, set_axes, set_figsize, show_images, use_book_style
+from .optimizers import (
+    AdadeltaScratch,
+    AdaGradScratch,
+    AdamScratch,
+    RMSPropScratch,
+    SGDMomentumScratch,
+    YogiScratch,
+)
+from .plot import plot, set_axes, set_figsize, show_heatmaps, show_images, use_book_style
 from .profiles import resolve_profile
 from .seeding import seed_everything
 from .sequence import (
@@ -182,6 +200,24 @@ __all__ = [
     "predict_seq2seq",
     "seq2seq",
     "train_seq2seq",
+    "show_heatmaps",
+    "masked_softmax",
+    "AdditiveAttention",
+    "DotProductAttention",
+    "MultiHeadAttention",
+    "PositionalEncoding",
+    "NWKernelRegression",
+    "Seq2SeqAttentionDecoder",
+    "seq2seq_attention",
+    "TransformerEncoder",
+    "TransformerDecoder",
+    "transformer",
+    "SGDMomentumScratch",
+    "AdaGradScratch",
+    "RMSPropScratch",
+    "AdadeltaScratch",
+    "AdamScratch",
+    "YogiScratch",
     "FASHION_MNIST_LABELS",
     "FashionMNIST",
     "data_dir",
