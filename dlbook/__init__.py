@@ -130,6 +130,15 @@ from .ops.conv import (
 )
 from .ops.linalg import operator_norm
 from .ops.regularization import dropout_layer, l2_penalty
+from .optimization import (
+    OptimizerHistory,
+    load_house_regression,
+    show_trace_1d,
+    show_trace_2d,
+    trace_1d,
+    train_2d,
+    train_optimizer,
+)
 from .optimizers import (
     AdadeltaScratch,
     AdaGradScratch,
@@ -140,6 +149,13 @@ from .optimizers import (
 )
 from .plot import plot, set_axes, set_figsize, show_heatmaps, show_images, use_book_style
 from .profiles import resolve_profile
+from .schedulers import (
+    CosineScheduler,
+    FactorScheduler,
+    MultiFactorScheduler,
+    SquareRootScheduler,
+    to_torch_scheduler,
+)
 from .seeding import seed_everything
 from .sequence import (
     fit_autoregressive,
@@ -218,6 +234,18 @@ __all__ = [
     "AdadeltaScratch",
     "AdamScratch",
     "YogiScratch",
+    "trace_1d",
+    "train_2d",
+    "show_trace_1d",
+    "show_trace_2d",
+    "load_house_regression",
+    "train_optimizer",
+    "OptimizerHistory",
+    "SquareRootScheduler",
+    "FactorScheduler",
+    "MultiFactorScheduler",
+    "CosineScheduler",
+    "to_torch_scheduler",
     "FASHION_MNIST_LABELS",
     "FashionMNIST",
     "data_dir",

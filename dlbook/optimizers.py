@@ -88,7 +88,7 @@ class ScratchOptimizer(torch.optim.Optimizer):
     def update(
         self, p: torch.Tensor, g: torch.Tensor, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        """按算法的公式原地更新一个参数 ``p``（子类实现）。"""
+        """按算法的公式原地更新一个参数 ``p``，由子类实现。"""
         raise NotImplementedError
 
 

@@ -71,7 +71,7 @@ class FactorScheduler:
     base_lr : float
         初始学习率 :math:`\eta_0`。
     min_lr : float
-        学习率的下限 :math:`\eta_{\min}`（非负）。
+        学习率的下限 :math:`\eta_{\min}`，不能为负。
 
     Examples
     --------

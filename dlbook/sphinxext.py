@@ -25,6 +25,7 @@ import os
 import re
 import textwrap
 import time
+import typing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -399,6 +400,12 @@ def _check_budgets_config(app: Sphinx, config: Any) -> None:
             raise ValueError(f"dlbook_time_budgets[{name!r}] 应是 (秒数, 理由)，收到 {entry!r}")
 
 
+def _skip_type_aliases(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any):
+    """API 页不列出类型别名（例如继承自 ``torch.optim.Optimizer`` 的 ``OptimizerPreHook``）：
+    它们没有文档字符串，autosummary 取到的摘要是别名的表示，其中的反引号会让 docutils 报错。"""
+    return True if typing.get_origin(obj) is not None else None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     os.environ[BUILD_ENV] = "1"  # LivePlot 在构建中只画最后一张图；内核与示例都继承它
     app.add_config_value("dlbook_parallel_notebooks", 2, "")
@@ -409,6 +416,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _set_results_env)
     app.connect("builder-inited", _pre_execute, priority=900)  # 在画廊示例之后
     app.connect("build-finished", _report)
+    app.connect("autodoc-skip-member", _skip_type_aliases)
     app.add_role("result", _result_role)
     app.add_directive("results-table", ResultsTable)
     app.add_directive("pysource", PySource)

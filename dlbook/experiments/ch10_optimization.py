@@ -1,163 +1,19 @@
-"""第 10 章 优化算法：小批量随机梯度下降、动量法与自适应学习率算法、学习率调度器。"""
+"""第 10 章 优化算法：小批量随机梯度下降、动量法与自适应学习率算法、学习率调度器。
+
+房价回归上的实验（批量大小的比较与各种优化算法）都用 :func:`train_house_run` 训练：线性回归，
+数据是 :func:`dlbook.optimization.load_house_regression` （D2L 用翼型噪声数据，本书改用房价数据的
+数值特征），优化器由登记项的 ``optimizer`` 与超参数构造（:func:`optimizer_factory`）。这些运行在 CPU 上
+也只要零点几秒，完整档与快速档相同。学习率调度器的实验在 Fashion-MNIST 上训练 ReLU 版的 LeNet。
+"""
 
 from __future__ import annotations
 
-from .registry import Experiment, register  # noqa: F401  （登记项写在下面）
+from .registry import Experiment, register
 
 _OPTIMIZATION = "chapter_optimization"
 
 # ---------------------------------------------------------------------------
-# 小批量随机梯度下降与学习率调度器
-# ---------------------------------------------------------------------------
-
-# 批量大小的比较：房价回归上的 torch.optim.SGD（运行函数 _optimizer_run 定义在下一部分）。
-# D2L 在翼型噪声数据上的学习率（1、0.005、0.05、0.4）对房价数据的大批量会发散：损失的黑塞矩阵
-# 最大特征值约为 7，梯度下降的学习率必须小于 2/7，所以梯度下降与批量 100 改用 0.2 与 0.1。
-for _name, _title, _batch_size, _lr, _epochs in [
-    ("minibatch-sgd-gd", "梯度下降：每轮一个批次（1460 个样本）", 1460, 0.2, 10),
-    ("minibatch-sgd-sgd", "随机梯度下降：批量大小 1", 1, 0.005, 2),
-    ("minibatch-sgd-10", "小批量随机梯度下降：批量大小 10", 10, 0.05, 2),
-    ("minibatch-sgd-100", "小批量随机梯度下降：批量大小 100", 100, 0.1, 2),
-]:
-    register(
-        Experiment(
-            name=_name,
-            page=f"{_OPTIMIZATION}/minibatch-sgd",
-            title=_title,
-            full=dict(
-                model="linear_regression(36)",
-                data="load_house_regression",
-                optimizer="torch.optim.SGD",
-                lr=_lr,
-                batch_size=_batch_size,
-                num_epochs=_epochs,
-                num_examples=1460,
-            ),
-            cheap_on_cpu=True,
-            task="regression",
-            run=lambda settings, ctx: _optimizer_run(settings, ctx),
-        )
-    )
-
-
-def lenet_relu(generator=None):
-    """学习率调度器一节用的 LeNet：ReLU 激活、最大汇聚，其余与 :func:`dlbook.models.lenet.lenet` 相同。"""
-    from torch import nn
-
-    from ..models._common import reset_parameters
-
-    net = nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10),
-    )  # fmt: skip
-    return reset_parameters(net, generator)
-
-
-def make_scheduler(settings: dict):
-    """由登记项的设置得到 :mod:`dlbook.schedulers` 中的调度器；``scheduler`` 为 ``None`` 时不调度。
-
-    Examples
-    --------
-    >>> make_scheduler(dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01))
-    CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01, warmup_steps=0, warmup_begin_lr=0.0)
-    >>> make_scheduler(dict(lr=0.3, scheduler=None)) is None
-    True
-    """
-    from .. import schedulers
-
-    kind, lr = settings["scheduler"], settings["lr"]
-    if kind is None:
-        return None
-    if kind == "multi-factor":
-        return schedulers.MultiFactorScheduler(settings["milestones"], settings["factor"], lr)
-    if kind == "cosine":
-        return schedulers.CosineScheduler(
-            settings["max_update"],
-            lr,
-            settings["final_lr"],
-            warmup_steps=settings.get("warmup_steps", 0),
-        )
-    raise ValueError(f"未知的 scheduler 设置 {kind!r}")
-
-
-def _lr_scheduler_run(settings: dict, ctx):
-    import torch
-
-    from ..data import load_fashion_mnist
-    from ..seeding import init_generator, init_seed
-    from ..training import train_classifier
-    from .registry import RunOutput
-
-    train_iter, test_iter = load_fashion_mnist(
-        settings["batch_size"],
-        seed=ctx.seed,
-        device=ctx.device,
-        num_train=settings.get("num_train"),
-        num_test=settings.get("num_test"),
-    )
-    torch.manual_seed(init_seed(ctx.seed))
-    net = lenet_relu(init_generator(ctx.seed))
-    history = train_classifier(
-        net,
-        train_iter,
-        test_iter,
-        settings["num_epochs"],
-        lr=settings["lr"],
-        scheduler=make_scheduler(settings),
-        device=ctx.device,
-        seed=ctx.seed,
-        plot=ctx.plot,
-        verbose=ctx.verbose,
-    )
-    return RunOutput(history, model=net)
-
-
-# D2L 的设置：批量 256、30 轮；快速档只用前 2000 个训练样本、1000 个测试样本，轮数与调度不变。
-for _name, _title, _schedule in [
-    ("lr-scheduler-constant", "不调度：学习率始终为 0.3", dict(lr=0.3, scheduler=None)),
-    (
-        "lr-scheduler-multi-factor",
-        "多因子调度：学习率 0.5，第 15、30 轮各乘 0.5",
-        dict(lr=0.5, scheduler="multi-factor", milestones=(15, 30), factor=0.5),
-    ),
-    (
-        "lr-scheduler-cosine",
-        "余弦调度：20 轮内从 0.3 降到 0.01",
-        dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01),
-    ),
-    (
-        "lr-scheduler-warmup",
-        "带 5 轮预热的余弦调度",
-        dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01, warmup_steps=5),
-    ),
-]:
-    register(
-        Experiment(
-            name=_name,
-            page=f"{_OPTIMIZATION}/lr-scheduler",
-            title=_title,
-            full=dict(
-                model="lenet_relu()",
-                loss="nn.CrossEntropyLoss",
-                optimizer="torch.optim.SGD",
-                **_schedule,
-                batch_size=256,
-                num_epochs=30,
-            ),
-            quick=dict(num_train=2000, num_test=1000),
-            task="classification",
-            run=_lr_scheduler_run,
-        )
-    )
-
-# ---------------------------------------------------------------------------
-# 动量法与自适应学习率算法
+# 房价回归上的优化器实验
 # ---------------------------------------------------------------------------
 
 #: 本节各实验中可能出现的超参数（按书中的记号命名）：登记项里有哪个，就把哪个传给优化器。
@@ -245,20 +101,29 @@ def run_house_experiment(
     return history
 
 
-def _register_house_run(name: str, title: str, optimizer: str, **hyperparameters) -> None:
-    """登记一次房价回归上的优化器实验：D2L 的设置（批量 10、2 轮），完整档在 CPU 上也只需零点几秒。"""
+def _register_house_run(
+    name: str,
+    title: str,
+    optimizer: str,
+    *,
+    page: str | None = None,
+    batch_size: int = 10,
+    num_epochs: int = 2,
+    **hyperparameters,
+) -> None:
+    """登记一次房价回归上的优化器实验，默认是 D2L 的设置（批量 10、2 轮）；页面默认取名字的第一段。"""
     register(
         Experiment(
             name=name,
-            page=f"{_OPTIMIZATION}/{name.split('-')[0]}",
+            page=f"{_OPTIMIZATION}/{page or name.split('-')[0]}",
             title=title,
             full=dict(
                 model="linear_regression(36)",
                 data="load_house_regression",
                 optimizer=optimizer,
                 **hyperparameters,
-                batch_size=10,
-                num_epochs=2,
+                batch_size=batch_size,
+                num_epochs=num_epochs,
                 num_examples=1460,
             ),
             cheap_on_cpu=True,
@@ -268,6 +133,26 @@ def _register_house_run(name: str, title: str, optimizer: str, **hyperparameters
     )
 
 
+# 批量大小的比较：torch.optim.SGD。D2L 在翼型噪声数据上的学习率（1、0.005、0.05、0.4）对房价数据的
+# 大批量会发散：损失的黑塞矩阵最大特征值约为 7，梯度下降的学习率必须小于 2/7，所以梯度下降与批量 100
+# 改用 0.2 与 0.1。
+for _name, _title, _batch_size, _lr, _epochs in [
+    ("minibatch-sgd-gd", "梯度下降：每轮一个批次（1460 个样本）", 1460, 0.2, 10),
+    ("minibatch-sgd-sgd", "随机梯度下降：批量大小 1", 1, 0.005, 2),
+    ("minibatch-sgd-10", "小批量随机梯度下降：批量大小 10", 10, 0.05, 2),
+    ("minibatch-sgd-100", "小批量随机梯度下降：批量大小 100", 100, 0.1, 2),
+]:
+    _register_house_run(
+        _name,
+        _title,
+        "torch.optim.SGD",
+        page="minibatch-sgd",
+        batch_size=_batch_size,
+        num_epochs=_epochs,
+        lr=_lr,
+    )
+
+# 动量法与自适应学习率算法
 _register_house_run(
     "momentum", "从零实现的动量法，β = 0.5", "SGDMomentumScratch", lr=0.02, momentum=0.5
 )
@@ -322,3 +207,107 @@ _register_house_run(
 _register_house_run(
     "adam-yogi", "从零实现的 Yogi", "YogiScratch", lr=0.01, betas=(0.9, 0.999), eps=1e-3
 )
+
+
+# ---------------------------------------------------------------------------
+# 学习率调度器
+# ---------------------------------------------------------------------------
+
+
+def make_scheduler(settings: dict):
+    """由登记项的设置得到 :mod:`dlbook.schedulers` 中的调度器；``scheduler`` 为 ``None`` 时不调度。
+
+    Examples
+    --------
+    >>> make_scheduler(dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01))
+    CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01, warmup_steps=0, warmup_begin_lr=0.0)
+    >>> make_scheduler(dict(lr=0.3, scheduler=None)) is None
+    True
+    """
+    from .. import schedulers
+
+    kind, lr = settings["scheduler"], settings["lr"]
+    if kind is None:
+        return None
+    if kind == "multi-factor":
+        return schedulers.MultiFactorScheduler(settings["milestones"], settings["factor"], lr)
+    if kind == "cosine":
+        return schedulers.CosineScheduler(
+            settings["max_update"],
+            lr,
+            settings["final_lr"],
+            warmup_steps=settings.get("warmup_steps", 0),
+        )
+    raise ValueError(f"未知的 scheduler 设置 {kind!r}")
+
+
+def _lr_scheduler_run(settings: dict, ctx):
+    import torch
+
+    from ..data import load_fashion_mnist
+    from ..models.lenet import lenet
+    from ..seeding import init_generator, init_seed
+    from ..training import train_classifier
+    from .registry import RunOutput
+
+    train_iter, test_iter = load_fashion_mnist(
+        settings["batch_size"],
+        seed=ctx.seed,
+        device=ctx.device,
+        num_train=settings.get("num_train"),
+        num_test=settings.get("num_test"),
+    )
+    torch.manual_seed(init_seed(ctx.seed))
+    net = lenet(modern=True, generator=init_generator(ctx.seed))
+    history = train_classifier(
+        net,
+        train_iter,
+        test_iter,
+        settings["num_epochs"],
+        lr=settings["lr"],
+        scheduler=make_scheduler(settings),
+        device=ctx.device,
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+    )
+    return RunOutput(history, model=net)
+
+
+# D2L 的设置：批量 256、30 轮；快速档只用前 2000 个训练样本、1000 个测试样本，轮数与调度不变。
+for _name, _title, _schedule in [
+    ("lr-scheduler-constant", "不调度：学习率始终为 0.3", dict(lr=0.3, scheduler=None)),
+    (
+        "lr-scheduler-multi-factor",
+        "多因子调度：学习率 0.5，第 15、30 轮各乘 0.5",
+        dict(lr=0.5, scheduler="multi-factor", milestones=(15, 30), factor=0.5),
+    ),
+    (
+        "lr-scheduler-cosine",
+        "余弦调度：20 轮内从 0.3 降到 0.01",
+        dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01),
+    ),
+    (
+        "lr-scheduler-warmup",
+        "带 5 轮预热的余弦调度",
+        dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01, warmup_steps=5),
+    ),
+]:
+    register(
+        Experiment(
+            name=_name,
+            page=f"{_OPTIMIZATION}/lr-scheduler",
+            title=_title,
+            full=dict(
+                model="lenet(modern=True)",
+                loss="nn.CrossEntropyLoss",
+                optimizer="torch.optim.SGD",
+                **_schedule,
+                batch_size=256,
+                num_epochs=30,
+            ),
+            quick=dict(num_train=2000, num_test=1000),
+            task="classification",
+            run=_lr_scheduler_run,
+        )
+    )

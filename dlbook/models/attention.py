@@ -347,7 +347,7 @@ def positional_encoding(max_len: int, num_hiddens: int) -> torch.Tensor:
     """正弦位置编码表 ``P``，形状 ``(max_len, num_hiddens)``。
 
     :math:`P_{i,2j} = \\sin(i / 10000^{2j/d})`，:math:`P_{i,2j+1} = \\cos(i / 10000^{2j/d})`，
-    :math:`i` 是位置，:math:`d` 是 ``num_hiddens``（奇数也可以：最后一列是正弦）。
+    :math:`i` 是位置，:math:`d` 是 ``num_hiddens``；奇数也可以，最后一列是正弦。
 
     Examples
     --------
