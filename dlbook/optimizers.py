@@ -341,13 +341,17 @@ class AdamScratch(ScratchOptimizer):
         state["step"] += 1
         t, v, s = state["step"], state["v"], state["s"]
         v.mul_(beta1).add_((1 - beta1) * g)  # v ← β1 v + (1 − β1) g
-        s.mul_(beta2).add_((1 - beta2) * g * g)  # s ← β2 s + (1 − β2) g²
+        self.update_s(s, g, beta2)
         v_hat = v / (1 - beta1**t)  # 偏差修正
         s_hat = s / (1 - beta2**t)
         p.sub_(group["lr"] * v_hat / (s_hat.sqrt() + group["eps"]))
 
+    def update_s(self, s: torch.Tensor, g: torch.Tensor, beta2: float) -> None:
+        """梯度平方的泄漏平均：s ← β2 s + (1 − β2) g²（原地修改 ``s``）。"""
+        s.mul_(beta2).add_((1 - beta2) * g * g)
 
-class YogiScratch(ScratchOptimizer):
+
+class YogiScratch(AdamScratch):
     r"""Yogi（Zaheer 等人，2018）：把 Adam 中 :math:`\mathbf{s}` 的更新换成只按符号移动的加性更新。
 
     .. math::
@@ -355,7 +359,8 @@ class YogiScratch(ScratchOptimizer):
         \mathbf{s}_t = \mathbf{s}_{t-1} + (1 - \beta_2)\, \mathbf{g}_t^2 \odot
         \operatorname{sgn}(\mathbf{g}_t^2 - \mathbf{s}_{t-1}),
 
-    其余（:math:`\mathbf{v}`、偏差修正、更新参数）与 :class:`AdamScratch` 相同。Adam 的更新可以写成
+    其余（:math:`\mathbf{v}`、偏差修正、更新参数）与 :class:`AdamScratch` 相同，所以它是 Adam 的
+    子类，只换掉 ``update_s``。Adam 的更新可以写成
     :math:`\mathbf{s}_t = \mathbf{s}_{t-1} + (1 - \beta_2)(\mathbf{g}_t^2 - \mathbf{s}_{t-1})`：
     :math:`\mathbf{s}_{t-1}` 远大于 :math:`\mathbf{g}_t^2` 时它一步减去很多，有效学习率突然变大；
     Yogi 每步的变化不超过 :math:`(1 - \beta_2) \mathbf{g}_t^2`。PyTorch 没有 Yogi；
@@ -389,25 +394,11 @@ class YogiScratch(ScratchOptimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-3,
     ) -> None:
-        _check_positive_number("lr", lr)
-        _check_betas(betas)
-        _check_positive_number("eps", eps)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps))
+        super().__init__(params, lr, betas, eps)
 
-    def update(self, p, g, state, group):
-        if not state:
-            state["step"] = 0
-            state["v"] = torch.zeros_like(p)
-            state["s"] = torch.zeros_like(p)
-        beta1, beta2 = group["betas"]
-        state["step"] += 1
-        t, v, s = state["step"], state["v"], state["s"]
-        v.mul_(beta1).add_((1 - beta1) * g)  # v ← β1 v + (1 − β1) g
+    def update_s(self, s: torch.Tensor, g: torch.Tensor, beta2: float) -> None:
         g2 = g * g
         s.add_((1 - beta2) * g2 * torch.sign(g2 - s))  # s ← s + (1 − β2) g² sgn(g² − s)
-        v_hat = v / (1 - beta1**t)
-        s_hat = s / (1 - beta2**t)
-        p.sub_(group["lr"] * v_hat / (s_hat.sqrt() + group["eps"]))
 
 
 def max_step_differences(
