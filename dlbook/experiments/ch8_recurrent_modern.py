@@ -20,7 +20,7 @@ from torch import nn
 from ..seeding import init_generator
 from ..training import History
 from .ch7_recurrent_neural_networks import _LANGUAGE_MODEL
-from .registry import D2L, Experiment, RunContext, RunFn, register
+from .registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
 
 _MODERN = "chapter_recurrent-modern"
 _SOURCE = f"{D2L}，《时间机器》，GPU"
@@ -171,7 +171,7 @@ def translation_run(build: TranslationBuild) -> RunFn:
     的结果（用它的词表大小）。额外指标是前 ``num_bleu`` 个训练句子与留出句子上的平均 BLEU（贪心搜索）。
     """
 
-    def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
+    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         from ..bleu import bleu
         from ..data.translation import load_translation, normalize_sentence
         from ..models.seq2seq import predict_seq2seq, train_seq2seq
@@ -213,7 +213,7 @@ def translation_run(build: TranslationBuild) -> RunFn:
             "bleu_train": mean_bleu(data.train_pairs[:n]),
             "bleu_test": mean_bleu(data.test_pairs[:n]),
         }
-        return history, extra
+        return RunOutput(history, extra, model=net)
 
     return run
 

@@ -160,7 +160,7 @@ class TransformerEncoder(Encoder):
     def forward(
         self, X: torch.Tensor, valid_lens: torch.Tensor | None = None, *args: Any
     ) -> torch.Tensor:
-        # 嵌入乘 sqrt(d)：嵌入与位置编码（取值在 -1 到 1 之间）的大小相当
+        # 嵌入乘 sqrt(d)（同 D2L）：嵌入取标准正态分布，乘后远大于取值在 [-1, 1] 内的位置编码
         X = self.pos_encoding(self.embedding(X.long()) * math.sqrt(self.num_hiddens))
         weights = []
         for blk in self.blks:
