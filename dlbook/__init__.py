@@ -136,6 +136,7 @@ from .optimization import (
     show_trace_1d,
     show_trace_2d,
     trace_1d,
+    trace_optimizer,
     train_2d,
     train_optimizer,
 )
@@ -236,6 +237,7 @@ __all__ = [
     "YogiScratch",
     "trace_1d",
     "train_2d",
+    "trace_optimizer",
     "show_trace_1d",
     "show_trace_2d",
     "load_house_regression",

@@ -39,6 +39,7 @@ __all__ = [
     "show_trace_2d",
     "trace_1d",
     "train_2d",
+    "trace_optimizer",
     "train_optimizer",
 ]
 
@@ -164,6 +165,37 @@ def train_2d(
     return results
 
 
+def trace_optimizer(
+    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+    x0: tuple[float, float] = (-5.0, -2.0),
+    num_steps: int = 20,
+) -> list[tuple[float, float]]:
+    r"""用 ``make_optimizer([x])`` 构造的优化器（``torch.optim`` 的或本书从零实现的）最小化
+    二维函数 ``f(x1, x2)``，梯度由自动微分求出；返回包括起点在内的 ``num_steps + 1`` 个位置，
+    可以直接交给 :func:`show_trace_2d`。计算用 float64。
+
+    Examples
+    --------
+    >>> f = lambda x1, x2: x1**2 + 2 * x2**2
+    >>> points = trace_optimizer(f, lambda p: torch.optim.SGD(p, lr=0.1), num_steps=2)
+    >>> [tuple(round(v, 6) for v in pt) for pt in points]
+    [(-5.0, -2.0), (-4.0, -1.2), (-3.2, -0.72)]
+    """
+    _check_steps(num_steps)
+    if len(x0) != 2:
+        raise ValueError(f"x0 必须是两个数 (x1, x2)，收到 {x0!r}")
+    x = torch.tensor([_as_float(v) for v in x0], dtype=torch.float64, requires_grad=True)
+    optimizer = make_optimizer([x])
+    points = [tuple(x.tolist())]
+    for _ in range(num_steps):
+        optimizer.zero_grad()
+        f(x[0], x[1]).backward()
+        optimizer.step()
+        points.append(tuple(x.tolist()))
+    return points
+
+
 def show_trace_1d(
     f: Callable[[torch.Tensor], torch.Tensor],
     results: Sequence[float],
@@ -286,15 +318,16 @@ HOUSE_NUM_EXAMPLES = 1460
 
 
 @functools.cache
-def _house_regression_tensors() -> tuple[torch.Tensor, torch.Tensor]:
+def _house_regression_tensors(clip: float | None) -> tuple[torch.Tensor, torch.Tensor]:
     from .data import load_house_prices
 
     train_df, _ = load_house_prices()
     numeric = train_df.drop(columns=["Id", "SalePrice"]).select_dtypes(include="number")
     numeric = (numeric - numeric.mean()) / numeric.std()
-    # 截断到 [-3, 3]：少数极端的房子（占地面积、泳池面积等远超常见范围）的特征值可达 30 个标准差，
-    # 批量很小的随机梯度下降遇到它们会突然发散
-    features = torch.tensor(numeric.fillna(0).clip(-3, 3).to_numpy(dtype="float32"))
+    numeric = numeric.fillna(0)
+    if clip is not None:
+        numeric = numeric.clip(-clip, clip)
+    features = torch.tensor(numeric.to_numpy(dtype="float32"))
     log_price = np.log(train_df["SalePrice"].to_numpy(dtype="float64"))
     log_price = (log_price - log_price.mean()) / log_price.std(ddof=1)
     labels = torch.tensor(log_price, dtype=torch.float32).reshape(-1, 1)
@@ -302,13 +335,17 @@ def _house_regression_tensors() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def load_house_regression(
-    batch_size: int, num_examples: int = HOUSE_NUM_EXAMPLES, *, seed: int = 0
+    batch_size: int,
+    num_examples: int = HOUSE_NUM_EXAMPLES,
+    *,
+    clip: float | None = 3.0,
+    seed: int = 0,
 ) -> tuple[TensorBatches, int]:
     r"""比较优化算法用的回归数据：Kaggle 房价训练集的数值特征与标准化的对数房价。
 
     取训练集前 ``num_examples`` 行的 36 个数值列（不含 ``Id`` 与标签），每列做 Z-score 标准化、
-    缺失值填 0、再截断到 :math:`[-3, 3]` （少数极端样本的特征可达 30 个标准差，会让批量很小的
-    随机梯度下降突然发散）；标签是 :math:`\log(\text{SalePrice})` 标准化之后的值（均值 0、方差 1），
+    缺失值填 0、再截断到 :math:`[-3, 3]` （少数极端样本的特征可达 30 个标准差，批量很小的
+    随机梯度下降遇到它们时损失会突然跳高）；标签是 :math:`\log(\text{SalePrice})` 标准化之后的值（均值 0、方差 1），
     所以什么也不学、总预测 0 的模型的平方损失（除以 2）约为 0.5。
 
     Parameters
@@ -317,6 +354,8 @@ def load_house_regression(
         批量大小；等于 ``num_examples`` 时每轮只有一个批次（梯度下降）。
     num_examples : int
         使用的样本数，最多 1460（训练集的全部行）。
+    clip : float or None
+        标准化之后把特征截断到 ``[-clip, clip]``；``None`` 表示不截断。
     seed : int
         打乱的种子：第 ``e`` 轮的顺序由 ``(seed, e)`` 决定，每轮重新打乱。
 
@@ -344,7 +383,9 @@ def load_house_regression(
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed 必须是非负整数，收到 {seed!r}")
-    features, labels = _house_regression_tensors()
+    if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
+        raise ValueError(f"clip 必须是正数或 None，收到 {clip!r}")
+    features, labels = _house_regression_tensors(None if clip is None else float(clip))
     data_iter = TensorBatches(
         (features[:num_examples], labels[:num_examples]), batch_size, shuffle=True, seed=seed
     )

@@ -14,6 +14,7 @@ from dlbook.optimization import (
     show_trace_1d,
     show_trace_2d,
     trace_1d,
+    trace_optimizer,
     train_2d,
     train_optimizer,
 )
@@ -89,6 +90,36 @@ def test_load_house_regression_is_standardised_and_reshuffled():
         load_house_regression(10, num_examples=1500)
     with pytest.raises(ValueError):
         load_house_regression(0)
+
+
+def test_load_house_regression_clips_only_the_extreme_entries():
+    clipped = load_house_regression(batch_size=1460)[0].tensors[0]
+    raw = load_house_regression(batch_size=1460, clip=None)[0].tensors[0]
+    assert clipped.abs().max() == 3.0 and raw.abs().max() > 30
+    inside = raw.abs() <= 3
+    assert torch.equal(clipped[inside], raw[inside])  # 只改动了截断的元素
+    assert torch.equal(clipped[~inside], 3.0 * raw[~inside].sign())
+    assert load_house_regression(1460, clip=1)[0].tensors[0].abs().max() == 1.0
+    for bad in (0, -1.0, "3"):
+        with pytest.raises(ValueError, match="clip"):
+            load_house_regression(10, clip=bad)
+
+
+def test_trace_optimizer_matches_the_hand_written_update():
+    def f(x1, x2):
+        return 0.1 * x1**2 + 2 * x2**2
+
+    def momentum_2d(x1, x2, v1, v2):  # 动量法：v ← βv + g，x ← x − ηv
+        v1, v2 = 0.5 * v1 + 0.2 * x1, 0.5 * v2 + 4 * x2
+        return x1 - 0.4 * v1, x2 - 0.4 * v2, v1, v2
+
+    expected = train_2d(momentum_2d, num_steps=15, verbose=False)
+    points = trace_optimizer(f, lambda p: torch.optim.SGD(p, lr=0.4, momentum=0.5), num_steps=15)
+    assert len(points) == 16
+    for (a1, a2), (b1, b2) in zip(points, expected):
+        assert a1 == pytest.approx(b1, abs=1e-12) and a2 == pytest.approx(b2, abs=1e-12)
+    with pytest.raises(ValueError, match="x0"):
+        trace_optimizer(f, lambda p: torch.optim.SGD(p, lr=0.1), x0=(1.0,))
 
 
 def test_train_optimizer_records_losses_and_is_reproducible(capsys):

@@ -17,12 +17,11 @@
 # 这些运行很便宜，构建时用完整档。
 
 import matplotlib.pyplot as plt
-import torch
 
 import dlbook
 from dlbook.experiments import get_experiment
 from dlbook.experiments.ch10_optimization import run_house_experiment
-from dlbook.optimization import show_trace_2d
+from dlbook.optimization import show_trace_2d, trace_optimizer
 from dlbook.optimizers import (
     AdadeltaScratch,
     AdaGradScratch,
@@ -75,19 +74,6 @@ def f_2d(x1, x2):
     return 0.1 * x1**2 + 2 * x2**2
 
 
-def trace_2d(make_optimizer, num_steps=20):
-    """用 make_optimizer 构造的优化器最小化 f_2d，返回包括起点在内的各个位置。"""
-    x = torch.tensor([-5.0, -2.0], dtype=torch.float64, requires_grad=True)
-    optimizer = make_optimizer([x])
-    points = [tuple(x.tolist())]
-    for _ in range(num_steps):
-        optimizer.zero_grad()
-        f_2d(x[0], x[1]).backward()
-        optimizer.step()
-        points.append(tuple(x.tolist()))
-    return points
-
-
 traces = {
     "梯度下降 η=0.4": lambda p: SGDMomentumScratch(p, lr=0.4),
     "动量法 η=0.6 β=0.5": lambda p: SGDMomentumScratch(p, lr=0.6, momentum=0.5),
@@ -99,7 +85,7 @@ traces = {
 }
 fig, axes = plt.subplots(2, 4, figsize=(11, 5))
 for ax, (title, make) in zip(axes.flat, traces.items()):
-    points = trace_2d(make)
+    points = trace_optimizer(f_2d, make)
     show_trace_2d(f_2d, points, ax, xlim=(-5.5, 1.0), ylim=(-3.0, 3.0))
     ax.set_title(title, fontsize=9)
     x1, x2 = points[-1]
@@ -116,4 +102,6 @@ fig.tight_layout()
 print(", ".join(f"{label} loss {h.final_loss:.3f}" for label, h in histories.items()))
 finals = {label: h.final_loss for label, h in histories.items()}
 best, worst = min(finals, key=finals.get), max(finals, key=finals.get)
-print(f"最低 {best} {finals[best]:.4f}，最高 {worst} {finals[worst]:.4f}，相差 {finals[worst] - finals[best]:.4f}")
+print(
+    f"最低 {best} {finals[best]:.4f}，最高 {worst} {finals[worst]:.4f}，相差 {finals[worst] - finals[best]:.4f}"
+)
