@@ -94,9 +94,13 @@ def draw(sentence, reference):
 # ``<bos>`` 那一行预测译文的第一个词。对照打印的“最关注的源词元”，看哪些头在生成一个法文词时看向了
 # 对应的英文词——在这个小模型上并不是每个头都这样。
 
-for en, fr in data.train_pairs:
-    if en in ("site name", "Individual customer"):
-        draw(en, fr)
+references = dict(data.train_pairs)
+draw("site name", references["site name"])
+
+# %%
+# 第二个训练句子，形容词与名词的顺序同样要对调。
+
+draw("Individual customer", references["Individual customer"])
 
 # %%
 # 留出的句子
