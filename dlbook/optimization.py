@@ -27,7 +27,7 @@ import torch
 
 from .data.loader import TensorBatches
 from .liveplot import LivePlot
-from .models._common import check_positive
+from .models._common import check_positive, check_positive_number
 from .plot import plot, set_axes, use_book_style
 from .seeding import init_generator
 from .training import _make_plot, _set_loader_epoch, evaluate_loss
@@ -383,9 +383,9 @@ def load_house_regression(
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed 必须是非负整数，收到 {seed!r}")
-    if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
-        raise ValueError(f"clip 必须是正数或 None，收到 {clip!r}")
-    features, labels = _house_regression_tensors(None if clip is None else float(clip))
+    if clip is not None:
+        clip = check_positive_number("clip", clip)
+    features, labels = _house_regression_tensors(clip)
     data_iter = TensorBatches(
         (features[:num_examples], labels[:num_examples]), batch_size, shuffle=True, seed=seed
     )

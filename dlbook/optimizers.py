@@ -35,7 +35,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .models._common import check_positive, check_probability
+from .models._common import check_positive, check_positive_number, check_probability
 
 __all__ = [
     "AdaGradScratch",
@@ -49,11 +49,6 @@ __all__ = [
 ]
 
 Params = Iterable[torch.Tensor] | Iterable[dict[str, Any]]
-
-
-def _check_positive_number(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValueError(f"{name} 必须是正数，收到 {value!r}")
 
 
 def _check_betas(betas: object) -> None:
@@ -129,7 +124,7 @@ class SGDMomentumScratch(ScratchOptimizer):
     """
 
     def __init__(self, params: Params, lr: float, momentum: float = 0.0) -> None:
-        _check_positive_number("lr", lr)
+        check_positive_number("lr", lr)
         check_probability("momentum", momentum)
         super().__init__(params, dict(lr=lr, momentum=momentum))
 
@@ -172,8 +167,8 @@ class AdaGradScratch(ScratchOptimizer):
     """
 
     def __init__(self, params: Params, lr: float, eps: float = 1e-10) -> None:
-        _check_positive_number("lr", lr)
-        _check_positive_number("eps", eps)
+        check_positive_number("lr", lr)
+        check_positive_number("eps", eps)
         super().__init__(params, dict(lr=lr, eps=eps))
 
     def update(self, p, g, state, group):
@@ -217,9 +212,9 @@ class RMSPropScratch(ScratchOptimizer):
     """
 
     def __init__(self, params: Params, lr: float, gamma: float = 0.99, eps: float = 1e-8) -> None:
-        _check_positive_number("lr", lr)
+        check_positive_number("lr", lr)
         check_probability("gamma", gamma)
-        _check_positive_number("eps", eps)
+        check_positive_number("eps", eps)
         super().__init__(params, dict(lr=lr, gamma=gamma, eps=eps))
 
     def update(self, p, g, state, group):
@@ -267,9 +262,9 @@ class AdadeltaScratch(ScratchOptimizer):
     def __init__(
         self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6
     ) -> None:
-        _check_positive_number("lr", lr)
+        check_positive_number("lr", lr)
         check_probability("rho", rho)
-        _check_positive_number("eps", eps)
+        check_positive_number("eps", eps)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps))
 
     def update(self, p, g, state, group):
@@ -327,9 +322,9 @@ class AdamScratch(ScratchOptimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
-        _check_positive_number("lr", lr)
+        check_positive_number("lr", lr)
         _check_betas(betas)
-        _check_positive_number("eps", eps)
+        check_positive_number("eps", eps)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps))
 
     def update(self, p, g, state, group):

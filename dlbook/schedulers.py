@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import torch
 
+from .models._common import check_positive_number
+
 __all__ = [
     "CosineScheduler",
     "FactorScheduler",
@@ -25,14 +27,6 @@ __all__ = [
     "SquareRootScheduler",
     "to_torch_scheduler",
 ]
-
-
-def _check_lr(name: str, value: object, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} 必须是有限的数，收到 {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} 必须{'非负' if allow_zero else '为正'}，收到 {value!r}")
-    return float(value)
 
 
 def _check_step(t: object) -> int:
@@ -52,7 +46,7 @@ class SquareRootScheduler:
     """
 
     def __init__(self, base_lr: float = 0.1) -> None:
-        self.base_lr = _check_lr("base_lr", base_lr)
+        self.base_lr = check_positive_number("base_lr", base_lr)
 
     def __call__(self, t: int) -> float:
         return self.base_lr * (_check_step(t) + 1) ** -0.5
@@ -81,11 +75,11 @@ class FactorScheduler:
     """
 
     def __init__(self, factor: float = 0.9, base_lr: float = 0.1, min_lr: float = 1e-7) -> None:
-        self.factor = _check_lr("factor", factor)
+        self.factor = check_positive_number("factor", factor)
         if self.factor > 1:
             raise ValueError(f"factor 必须在 (0, 1] 内，收到 {factor!r}")
-        self.base_lr = _check_lr("base_lr", base_lr)
-        self.min_lr = _check_lr("min_lr", min_lr, allow_zero=True)
+        self.base_lr = check_positive_number("base_lr", base_lr)
+        self.min_lr = check_positive_number("min_lr", min_lr, allow_zero=True)
 
     def __call__(self, t: int) -> float:
         return max(self.min_lr, self.base_lr * self.factor ** _check_step(t))
@@ -117,8 +111,8 @@ class MultiFactorScheduler:
         if milestones != sorted(set(milestones)):
             raise ValueError(f"milestones 必须严格递增，收到 {milestones!r}")
         self.milestones = milestones
-        self.factor = _check_lr("factor", factor)
-        self.base_lr = _check_lr("base_lr", base_lr)
+        self.factor = check_positive_number("factor", factor)
+        self.base_lr = check_positive_number("base_lr", base_lr)
 
     def __call__(self, t: int) -> float:
         t = _check_step(t)
@@ -168,12 +162,14 @@ class CosineScheduler:
                 f"warmup_steps 必须小于 max_update，收到 {warmup_steps} 与 {max_update}"
             )
         self.max_update = max_update
-        self.base_lr = _check_lr("base_lr", base_lr)
-        self.final_lr = _check_lr("final_lr", final_lr, allow_zero=True)
+        self.base_lr = check_positive_number("base_lr", base_lr)
+        self.final_lr = check_positive_number("final_lr", final_lr, allow_zero=True)
         if self.final_lr > self.base_lr:
             raise ValueError(f"final_lr 不能大于 base_lr，收到 {final_lr} 与 {base_lr}")
         self.warmup_steps = warmup_steps
-        self.warmup_begin_lr = _check_lr("warmup_begin_lr", warmup_begin_lr, allow_zero=True)
+        self.warmup_begin_lr = check_positive_number(
+            "warmup_begin_lr", warmup_begin_lr, allow_zero=True
+        )
 
     def __call__(self, t: int) -> float:
         t = _check_step(t)

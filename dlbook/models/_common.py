@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
-__all__ = ["check_positive", "check_probability", "init_normal", "reset_parameters"]
+__all__ = [
+    "check_positive",
+    "check_positive_number",
+    "check_probability",
+    "init_normal",
+    "reset_parameters",
+]
 
 
 def check_positive(name: str, value: object) -> None:
     """``value`` 不是正整数时抛出 ``ValueError``，信息里写出参数名与收到的值。"""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} 必须是正整数，收到 {value!r}")
+
+
+def check_positive_number(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """``value`` 不是有限的正数（``allow_zero=True`` 时为非负数）时抛出 ``ValueError``；返回 ``float(value)``。"""
+    kind = "非负数" if allow_zero else "正数"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not allow_zero)
+    ):
+        raise ValueError(f"{name} 必须是{kind}（有限），收到 {value!r}")
+    return float(value)
 
 
 def check_probability(name: str, value: object) -> None:
