@@ -11,6 +11,7 @@ __all__ = [
     "check_positive",
     "check_positive_number",
     "check_probability",
+    "check_sizes",
     "init_normal",
     "reset_parameters",
 ]
@@ -20,6 +21,12 @@ def check_positive(name: str, value: object) -> None:
     """``value`` 不是正整数时抛出 ``ValueError``，信息里写出参数名与收到的值。"""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} 必须是正整数，收到 {value!r}")
+
+
+def check_sizes(**sizes: object) -> None:
+    """对每个关键字参数调用 :func:`check_positive`，例如 ``check_sizes(vocab_size=v, num_layers=n)``。"""
+    for name, value in sizes.items():
+        check_positive(name, value)
 
 
 def check_positive_number(name: str, value: object, *, allow_zero: bool = False) -> float:

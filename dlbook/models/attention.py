@@ -19,7 +19,7 @@ import math
 import torch
 from torch import nn
 
-from ._common import check_positive, check_probability, reset_parameters
+from ._common import check_positive, check_probability, check_sizes, reset_parameters
 from .seq2seq import sequence_mask
 
 __all__ = [
@@ -147,12 +147,7 @@ class AdditiveAttention(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("key_size", key_size),
-            ("query_size", query_size),
-            ("num_hiddens", num_hiddens),
-        ):
-            check_positive(name, value)
+        check_sizes(key_size=key_size, query_size=query_size, num_hiddens=num_hiddens)
         check_probability("dropout", dropout)
         self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
         self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
@@ -303,14 +298,13 @@ class MultiHeadAttention(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("key_size", key_size),
-            ("query_size", query_size),
-            ("value_size", value_size),
-            ("num_hiddens", num_hiddens),
-            ("num_heads", num_heads),
-        ):
-            check_positive(name, value)
+        check_sizes(
+            key_size=key_size,
+            query_size=query_size,
+            value_size=value_size,
+            num_hiddens=num_hiddens,
+            num_heads=num_heads,
+        )
         check_probability("dropout", dropout)
         if num_hiddens % num_heads:
             raise ValueError(f"num_hiddens={num_hiddens} 必须能被 num_heads={num_heads} 整除")

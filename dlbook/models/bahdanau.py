@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._common import check_positive, check_probability
+from ._common import check_probability, check_sizes
 from .attention import AdditiveAttention
 from .seq2seq import Decoder, EncoderDecoder, Seq2SeqEncoder, init_seq2seq
 
@@ -62,13 +62,12 @@ class Seq2SeqAttentionDecoder(AttentionDecoder):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("vocab_size", vocab_size),
-            ("embed_size", embed_size),
-            ("num_hiddens", num_hiddens),
-            ("num_layers", num_layers),
-        ):
-            check_positive(name, value)
+        check_sizes(
+            vocab_size=vocab_size,
+            embed_size=embed_size,
+            num_hiddens=num_hiddens,
+            num_layers=num_layers,
+        )
         check_probability("dropout", dropout)
         self.attention = AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, dropout)
         self.embedding = nn.Embedding(vocab_size, embed_size)

@@ -26,7 +26,7 @@ from ..language_model import LanguageModelHistory, grad_clipping
 from ..liveplot import LivePlot
 from ..seeding import seed_everything
 from ..training import EpochRecord
-from ._common import check_positive, check_probability
+from ._common import check_positive, check_probability, check_sizes
 
 __all__ = [
     "Decoder",
@@ -117,13 +117,12 @@ class Seq2SeqEncoder(Encoder):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("vocab_size", vocab_size),
-            ("embed_size", embed_size),
-            ("num_hiddens", num_hiddens),
-            ("num_layers", num_layers),
-        ):
-            check_positive(name, value)
+        check_sizes(
+            vocab_size=vocab_size,
+            embed_size=embed_size,
+            num_hiddens=num_hiddens,
+            num_layers=num_layers,
+        )
         check_probability("dropout", dropout)
         self.embedding = nn.Embedding(vocab_size, embed_size)
         self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
@@ -160,13 +159,12 @@ class Seq2SeqDecoder(Decoder):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("vocab_size", vocab_size),
-            ("embed_size", embed_size),
-            ("num_hiddens", num_hiddens),
-            ("num_layers", num_layers),
-        ):
-            check_positive(name, value)
+        check_sizes(
+            vocab_size=vocab_size,
+            embed_size=embed_size,
+            num_hiddens=num_hiddens,
+            num_layers=num_layers,
+        )
         check_probability("dropout", dropout)
         self.embedding = nn.Embedding(vocab_size, embed_size)
         self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)

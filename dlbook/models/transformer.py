@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._common import check_positive, check_probability
+from ._common import check_probability, check_sizes
 from .attention import MultiHeadAttention, PositionalEncoding
 from .bahdanau import AttentionDecoder
 from .seq2seq import Encoder, EncoderDecoder, init_seq2seq
@@ -41,11 +41,6 @@ __all__ = [
 State = tuple[torch.Tensor, "torch.Tensor | None", tuple["torch.Tensor | None", ...]]
 
 
-def _check_sizes(**sizes: int) -> None:
-    for name, value in sizes.items():
-        check_positive(name, value)
-
-
 class PositionWiseFFN(nn.Module):
     """逐位置前馈网络：对序列的每个位置用同一个两层感知机（全连接 → ReLU → 全连接）。
 
@@ -58,9 +53,7 @@ class PositionWiseFFN(nn.Module):
 
     def __init__(self, num_inputs: int, ffn_num_hiddens: int, num_outputs: int) -> None:
         super().__init__()
-        _check_sizes(
-            num_inputs=num_inputs, ffn_num_hiddens=ffn_num_hiddens, num_outputs=num_outputs
-        )
+        check_sizes(num_inputs=num_inputs, ffn_num_hiddens=ffn_num_hiddens, num_outputs=num_outputs)
         self.dense1 = nn.Linear(num_inputs, ffn_num_hiddens)
         self.relu = nn.ReLU()
         self.dense2 = nn.Linear(ffn_num_hiddens, num_outputs)
@@ -147,7 +140,7 @@ class TransformerEncoder(Encoder):
         use_bias: bool = False,
     ) -> None:
         super().__init__()
-        _check_sizes(vocab_size=vocab_size, num_hiddens=num_hiddens, num_blks=num_blks)
+        check_sizes(vocab_size=vocab_size, num_hiddens=num_hiddens, num_blks=num_blks)
         self.num_hiddens = num_hiddens
         self.embedding = nn.Embedding(vocab_size, num_hiddens)
         self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
@@ -261,7 +254,7 @@ class TransformerDecoder(AttentionDecoder):
         use_bias: bool = False,
     ) -> None:
         super().__init__()
-        _check_sizes(vocab_size=vocab_size, num_hiddens=num_hiddens, num_blks=num_blks)
+        check_sizes(vocab_size=vocab_size, num_hiddens=num_hiddens, num_blks=num_blks)
         self.num_hiddens, self.num_blks = num_hiddens, num_blks
         self.embedding = nn.Embedding(vocab_size, num_hiddens)
         self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
