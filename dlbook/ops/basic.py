@@ -65,12 +65,12 @@ def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     Examples
     --------
-    >>> y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
-    >>> y = torch.tensor([0, 2])
+    >>> y_hat = torch.tensor([[0.2, 0.1, 0.7], [0.25, 0.6, 0.15]])
+    >>> y = torch.tensor([2, 0])
     >>> y_hat[[0, 1], y]
-    tensor([0.1000, 0.5000])
+    tensor([0.7000, 0.2500])
     >>> cross_entropy(y_hat, y)
-    tensor([2.3026, 0.6931])
+    tensor([0.3567, 1.3863])
     """
     if y_hat.dim() != 2 or y.dim() != 1 or y_hat.shape[0] != y.shape[0]:
         raise ValueError(
@@ -87,10 +87,10 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
 
     Examples
     --------
-    >>> y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
-    >>> accuracy(y_hat, torch.tensor([0, 2]))
+    >>> y_hat = torch.tensor([[0.2, 0.1, 0.7], [0.25, 0.6, 0.15]])
+    >>> accuracy(y_hat, torch.tensor([2, 0]))
     1.0
-    >>> accuracy(y_hat, torch.tensor([0, 2])) / 2
+    >>> accuracy(y_hat, torch.tensor([2, 0])) / 2
     0.5
     """
     return float(count_correct(y_hat, y))
