@@ -3,7 +3,7 @@
 ==============
 
 对应《图像卷积》一节的“学习卷积核”：从随机初始化的 1×2 核出发，对平方误差做 10 步梯度下降，
-看能否从“黑白条纹图像”与它的竖直边缘检测结果中学回核 :math:`[1, -1]`。
+看能否从“黑底白竖条图像”与它的竖直边缘检测结果中学回核 :math:`[1, -1]`。
 """
 
 # %%
@@ -18,8 +18,8 @@ import dlbook
 from dlbook.ops.conv import corr2d, learn_kernel
 
 dlbook.use_book_style()
-X = torch.ones((6, 8))
-X[:, 2:6] = 0
+X = torch.zeros((5, 9))  # 黑色背景
+X[:, 3:6] = 1  # 一条 3 列宽的白色竖条
 true_kernel = torch.tensor([[1.0, -1.0]])
 Y = corr2d(X, true_kernel)
 
