@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 
 import dlbook
-from dlbook.provenance import format_build_info
+from dlbook.experiments.provenance import format_build_info
 
 ROOT = Path(__file__).parent
 GALLERY_DIR = "auto_examples"
@@ -28,7 +28,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
-    "dlbook.sphinxext",  # 并行执行页面、{result} 角色、时间报告与预算（见 dlbook/sphinxext.py）
+    "dlbook.book",  # 并行执行页面、{result} 角色、时间报告与预算（见 dlbook/sphinxext.py）
 ]
 
 # 以仓库根目录为源目录时，只有这些路径是书的页面。

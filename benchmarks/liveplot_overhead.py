@@ -22,10 +22,10 @@ import time, json
 import matplotlib
 matplotlib.use("module://matplotlib_inline.backend_inline")
 from dlbook.data import polynomial_data
-from dlbook.fitting import train_polynomial
+from dlbook.train.fitting import train_polynomial
 data = polynomial_data([5, 1.2, -3.4, 5.6], seed=0)
 
-from dlbook.liveplot import LivePlot
+from dlbook.plotting.liveplot import LivePlot
 
 def timed(plot, epochs):
     live = LivePlot(xlabel="epoch", legend=["train", "test"], yscale="log") if plot else False

@@ -25,7 +25,7 @@ from torch import nn
 import dlbook
 from dlbook.data import TensorBatches
 from dlbook.experiments import EXPERIMENTS
-from dlbook.experiments.ch6_convolutional_modern import BUILDERS
+from dlbook.experiments.catalog.convolutional_modern import BUILDERS
 
 
 def model_throughput(name: str, batches: int, device: torch.device) -> tuple[float, float, dict]:

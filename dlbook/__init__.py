@@ -5,10 +5,10 @@
 
 __version__ = "0.1.0"
 
-from .bleu import bleu
-from .calculus import describe_graph, difference_quotient, scale_by_control_flow, value_and_grad_2d
-from .checkpoint import load_checkpoint, save_checkpoint
-from .data import (
+from dlbook.metrics.bleu import bleu
+from dlbook.ops.calculus import describe_graph, difference_quotient, scale_by_control_flow, value_and_grad_2d
+from dlbook.train.checkpoint import load_checkpoint, save_checkpoint
+from dlbook.data import (
     FASHION_MNIST_LABELS,
     FashionMNIST,
     data_dir,
@@ -20,12 +20,12 @@ from .data import (
     read_fashion_mnist,
     synthetic_linear_data,
 )
-from .data.corpus import fetch_corpus, read_corpus
-from .data.translation import load_translation, read_translation_pairs
-from .decoding import beam_search, exhaustive_search, greedy_search
-from .devices import best_device, cpu, gpu, list_devices, num_gpus, try_all_gpus, try_gpu
-from .diagrams.calculus import draw_gradient_field
-from .diagrams.conv import (
+from dlbook.data.corpus import fetch_corpus, read_corpus
+from dlbook.data.translation import load_translation, read_translation_pairs
+from dlbook.train.decoding import beam_search, exhaustive_search, greedy_search
+from dlbook.utils.devices import best_device, cpu, gpu, list_devices, num_gpus, try_all_gpus, try_gpu
+from dlbook.diagrams.calculus import draw_gradient_field
+from dlbook.diagrams.conv import (
     draw_cross_correlation,
     draw_lenet,
     draw_multi_channel,
@@ -33,15 +33,15 @@ from .diagrams.conv import (
     draw_pooling,
     draw_pooling_comparison,
 )
-from .diagrams.rnn import (
+from dlbook.diagrams.rnn import (
     draw_bptt_graph,
     draw_minibatch_partitions,
     draw_truncation,
     draw_unrolled_rnn,
 )
-from .diagrams.tensors import draw_storage, draw_views
-from .distributed import ShardedBatches, init_distributed
-from .experiments import (
+from dlbook.diagrams.tensors import draw_storage, draw_views
+from dlbook.train.distributed import ShardedBatches, init_distributed
+from dlbook.experiments import (
     EXPERIMENTS,
     Experiment,
     get_experiment,
@@ -49,7 +49,7 @@ from .experiments import (
     results_table,
     run_experiment,
 )
-from .language_model import (
+from dlbook.train.language_model import (
     LanguageModelHistory,
     evaluate_perplexity,
     grad_clipping,
@@ -59,7 +59,7 @@ from .language_model import (
     predict_text,
     train_language_model,
 )
-from .layout import (
+from dlbook.ops.layout import (
     contiguous_strides,
     describe_layout,
     satisfies_contiguity,
@@ -68,19 +68,19 @@ from .layout import (
     storage_size,
     storage_values,
 )
-from .liveplot import LivePlot
-from .metrics import Accumulator
-from .models.alexnet import alexnet
-from .models.attention import (
+from dlbook.plotting.liveplot import LivePlot
+from dlbook.metrics.accumulator import Accumulator
+from dlbook.models.alexnet import alexnet
+from dlbook.models.attention import (
     AdditiveAttention,
     DotProductAttention,
     MultiHeadAttention,
     PositionalEncoding,
     masked_softmax,
 )
-from .models.bahdanau import Seq2SeqAttentionDecoder, seq2seq_attention
-from .models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
-from .models.blocks import (
+from dlbook.models.bahdanau import Seq2SeqAttentionDecoder, seq2seq_attention
+from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
+from dlbook.models.blocks import (
     MLP,
     CenteredLayer,
     FixedHiddenMLP,
@@ -95,30 +95,30 @@ from .models.blocks import (
     stacked_blocks,
     tied_mlp,
 )
-from .models.googlenet import Inception, googlenet
-from .models.gru import GRUScratch, gru_model, gru_model_from_scratch
-from .models.lenet import lenet
-from .models.linear import (
+from dlbook.models.googlenet import Inception, googlenet
+from dlbook.models.gru import GRUScratch, gru_model, gru_model_from_scratch
+from dlbook.models.lenet import lenet
+from dlbook.models.linear import (
     SoftmaxRegressionScratch,
     linear_regression,
     softmax_regression,
     train_perceptron,
 )
-from .models.lstm import LSTMScratch, lstm_model, lstm_model_from_scratch
-from .models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
-from .models.nadaraya_watson import NWKernelRegression
-from .models.nin import nin, nin_block
-from .models.resnet import Residual, resnet18, resnet_stage
-from .models.resnet_small import resnet18_small
-from .models.rnn import RNNModel, RNNScratch, rnn_model, rnn_model_from_scratch
-from .models.seq2seq import EncoderDecoder, predict_seq2seq, seq2seq, train_seq2seq
-from .models.summary import format_layer_summary, layer_summary
-from .models.transformer import TransformerDecoder, TransformerEncoder, transformer
-from .models.vgg import vgg, vgg11, vgg_block
-from .ops.activations import relu
-from .ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
-from .ops.batchnorm import batch_norm
-from .ops.conv import (
+from dlbook.models.lstm import LSTMScratch, lstm_model, lstm_model_from_scratch
+from dlbook.models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from dlbook.models.nadaraya_watson import NWKernelRegression
+from dlbook.models.nin import nin, nin_block
+from dlbook.models.resnet import Residual, resnet18, resnet_stage
+from dlbook.models.resnet_small import resnet18_small
+from dlbook.models.rnn import RNNModel, RNNScratch, rnn_model, rnn_model_from_scratch
+from dlbook.models.seq2seq import EncoderDecoder, predict_seq2seq, seq2seq, train_seq2seq
+from dlbook.utils.summary import format_layer_summary, layer_summary
+from dlbook.models.transformer import TransformerDecoder, TransformerEncoder, transformer
+from dlbook.models.vgg import vgg, vgg11, vgg_block
+from dlbook.ops.activations import relu
+from dlbook.ops.basic import accuracy, cross_entropy, linreg, sgd, softmax, squared_loss
+from dlbook.ops.batchnorm import batch_norm
+from dlbook.ops.conv import (
     conv2d_flops,
     conv_output_shape,
     corr2d,
@@ -128,9 +128,9 @@ from .ops.conv import (
     learn_kernel,
     pool2d,
 )
-from .ops.linalg import operator_norm
-from .ops.regularization import dropout_layer, l2_penalty
-from .optimization import (
+from dlbook.ops.linalg import operator_norm
+from dlbook.ops.regularization import dropout_layer, l2_penalty
+from dlbook.optim.traces import (
     OptimizerHistory,
     load_house_regression,
     show_trace_1d,
@@ -140,7 +140,7 @@ from .optimization import (
     train_2d,
     train_optimizer,
 )
-from .optimizers import (
+from dlbook.optim.scratch import (
     AdadeltaScratch,
     AdaGradScratch,
     AdamScratch,
@@ -148,25 +148,25 @@ from .optimizers import (
     SGDMomentumScratch,
     YogiScratch,
 )
-from .plot import plot, set_axes, set_figsize, show_heatmaps, show_images, use_book_style
-from .profiles import resolve_profile
-from .schedulers import (
+from dlbook.plotting.figures import plot, set_axes, set_figsize, show_heatmaps, show_images, use_book_style
+from dlbook.experiments.profiles import resolve_profile
+from dlbook.optim.schedulers import (
     CosineScheduler,
     FactorScheduler,
     MultiFactorScheduler,
     SquareRootScheduler,
     to_torch_scheduler,
 )
-from .seeding import seed_everything
-from .sequence import (
+from dlbook.utils.seeding import seed_everything
+from dlbook.train.sequence import (
     fit_autoregressive,
     k_step_predictions,
     lag_features,
     noisy_sine,
     predict_autoregressive,
 )
-from .serialization import CorruptFileError, load_state, save_state
-from .tabular import (
+from dlbook.utils.serialization import CorruptFileError, load_state, save_state
+from dlbook.train.house_prices import (
     k_fold,
     k_fold_split,
     log_rmse,
@@ -174,7 +174,7 @@ from .tabular import (
     train_house_prices,
     write_submission,
 )
-from .text import (
+from dlbook.data.text import (
     SeqDataLoader,
     Vocab,
     clean_lines,
@@ -187,8 +187,8 @@ from .text import (
     seq_data_iter_sequential,
     tokenize,
 )
-from .timing import Timer
-from .training import (
+from dlbook.utils.timing import Timer
+from dlbook.train.loop import (
     EpochRecord,
     History,
     evaluate_accuracy,

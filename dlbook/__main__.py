@@ -1,5 +1,5 @@
 """``python -m dlbook ...`` 的入口。"""
 
-from .cli import main
+from dlbook.cli import main
 
 raise SystemExit(main())

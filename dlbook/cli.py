@@ -9,10 +9,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .data.cli import add_data_commands
-from .experiments import add_experiment_commands
-from .provenance import build_info
+from dlbook import __version__
+from dlbook.data.cli import add_data_commands
+from dlbook.experiments import add_experiment_commands
+from dlbook.experiments.provenance import build_info
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

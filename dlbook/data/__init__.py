@@ -3,9 +3,9 @@
 导入本包不会访问网络、不会读写任何文件。
 """
 
-from .corpus import CORPORA, fetch_corpus, locate_corpus, read_corpus, verify_corpus
-from .download import DataUnavailableError, DownloadError, data_dir
-from .fashion_mnist import (
+from dlbook.data.corpus import CORPORA, fetch_corpus, locate_corpus, read_corpus, verify_corpus
+from dlbook.data.download import DataUnavailableError, DownloadError, data_dir
+from dlbook.data.fashion_mnist import (
     FASHION_MNIST_LABELS,
     FashionMNIST,
     fashion_mnist_labels,
@@ -15,16 +15,16 @@ from .fashion_mnist import (
     read_fashion_mnist,
     verify_fashion_mnist,
 )
-from .house_prices import (
+from dlbook.data.house_prices import (
     fetch_house_prices,
     load_house_prices,
     locate_house_prices,
     verify_house_prices,
 )
-from .idx import IDXFormatError, parse_idx, read_idx
-from .loader import TensorBatches
-from .synthetic import load_array, polynomial_data, synthetic_linear_data
-from .translation import (
+from dlbook.data.idx import IDXFormatError, parse_idx, read_idx
+from dlbook.data.loader import TensorBatches
+from dlbook.data.synthetic import load_array, polynomial_data, synthetic_linear_data
+from dlbook.data.translation import (
     fetch_gettext_pairs,
     fetch_tatoeba,
     locate_translation,

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import corpus as tc
-from . import fashion_mnist as fm
-from . import house_prices as hp
-from . import translation as tr
-from .download import data_dir
+from dlbook.data import corpus as tc
+from dlbook.data import fashion_mnist as fm
+from dlbook.data import house_prices as hp
+from dlbook.data import translation as tr
+from dlbook.data.download import data_dir
 
 __all__ = ["add_data_commands"]
 

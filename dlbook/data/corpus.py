@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .download import (
+from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     DataUnavailableError,

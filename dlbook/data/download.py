@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..serialization import atomic_write
+from dlbook.utils.serialization import atomic_write
 
 __all__ = [
     "DataSource",

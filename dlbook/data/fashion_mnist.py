@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .download import (
+from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     DataSource,
@@ -40,8 +40,8 @@ from .download import (
     download,
     downloads_disabled,
 )
-from .idx import IDXFormatError, read_idx
-from .loader import TensorBatches
+from dlbook.data.idx import IDXFormatError, read_idx
+from dlbook.data.loader import TensorBatches
 
 __all__ = [
     "FASHION_MNIST_LABELS",

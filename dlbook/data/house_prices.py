@@ -16,7 +16,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from .download import (
+from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     DataSource,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
-from ..seeding import epoch_generator
+from dlbook.utils.seeding import epoch_generator
 
 __all__ = ["TensorBatches"]
 
@@ -30,7 +30,7 @@ class TensorBatches:
         是否在每一轮（每次 ``iter()``）开始时打乱顺序。
     seed : int, optional
         打乱用的种子；第 ``e`` 轮（从 0 数起）的顺序由 ``(seed, e)`` 决定
-        （:func:`dlbook.seeding.epoch_generator`），所以同一个种子总给出同样的批次顺序，而不同种子的
+        （:func:`dlbook.utils.seeding.epoch_generator`），所以同一个种子总给出同样的批次顺序，而不同种子的
         各轮顺序互不相关。为 ``None`` 时使用 PyTorch 的全局随机数生成器（受
         :func:`dlbook.seed_everything` 控制）。
     device : torch.device or str, optional

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
-from .loader import TensorBatches
+from dlbook.data.loader import TensorBatches
 
 __all__ = ["load_array", "polynomial_data", "polynomial_features", "synthetic_linear_data"]
 

@@ -40,7 +40,7 @@ from typing import Any
 
 import torch
 
-from .download import (
+from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     DataSource,
@@ -53,7 +53,7 @@ from .download import (
     download,
     downloads_disabled,
 )
-from .loader import TensorBatches
+from dlbook.data.loader import TensorBatches
 
 __all__ = [
     "GETTEXT_PAIRS_SHA256",
@@ -797,7 +797,7 @@ def build_array(
 
     Examples
     --------
-    >>> from dlbook.text import Vocab
+    >>> from dlbook.data.text import Vocab
     >>> vocab = Vocab([["a", "b"]], reserved_tokens=RESERVED_TOKENS)
     >>> X, valid_len = build_array([["a"], ["b", "a", "b"]], vocab, 3)
     >>> X.tolist(), valid_len.tolist()
@@ -840,7 +840,7 @@ class TranslationData:
     train_iter : TensorBatches
         每批是 ``(X, X_valid_len, Y, Y_valid_len)``：源句与目标句的索引矩阵
         ``(批量大小, num_steps)`` 及有效长度。
-    src_vocab, tgt_vocab : dlbook.text.Vocab
+    src_vocab, tgt_vocab : dlbook.data.text.Vocab
         英文与法文的词表（只由训练集建立）。
     train_pairs, test_pairs : list of (str, str)
         训练用与留出的原始句子对。
@@ -881,7 +881,7 @@ def load_translation(
     >>> X.shape, Y.shape, len(data.train_pairs), len(data.test_pairs)
     (torch.Size([64, 10]), torch.Size([64, 10]), 600, 500)
     """
-    from ..text import Vocab
+    from dlbook.data.text import Vocab
 
     pairs = read_translation_pairs(dataset, root)
     train_pairs, test_pairs = split_pairs(pairs, num_test, seed)

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ..ops.activations import relu
-from ..plot import set_axes, use_book_style
+from dlbook.ops.activations import relu
+from dlbook.plotting.figures import set_axes, use_book_style
 
 __all__ = ["ACTIVATIONS", "activation_and_derivative", "plot_activations"]
 

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
-from ..calculus import value_and_grad_2d
-from ..plot import use_book_style
+from dlbook.ops.calculus import value_and_grad_2d
+from dlbook.plotting.figures import use_book_style
 
 __all__ = ["draw_gradient_field"]
 

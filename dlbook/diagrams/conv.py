@@ -13,8 +13,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from ..ops.conv import corr2d, corr2d_multi_in, pool2d
-from ..plot import use_book_style
+from dlbook.ops.conv import corr2d, corr2d_multi_in, pool2d
+from dlbook.plotting.figures import use_book_style
 
 __all__ = [
     "draw_cross_correlation",
@@ -455,7 +455,7 @@ def draw_lenet(net: torch.nn.Module | None = None, ax: Axes | None = None) -> Ax
     ['1@28×28', '6@28×28', '6@14×14', '16@10×10', '16@5×5']
     >>> plt.close("all")
     """
-    from ..models.lenet import lenet
+    from dlbook.models.lenet import lenet
 
     net = lenet() if net is None else net
     stages = _stages(net, (1, 28, 28))

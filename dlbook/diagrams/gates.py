@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from ..plot import use_book_style
+from dlbook.plotting.figures import use_book_style
 
 __all__ = ["draw_deep_birnn", "draw_encoder_decoder", "draw_gru_cell", "draw_lstm_cell"]
 

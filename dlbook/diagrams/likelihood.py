@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import torch
 
-from ..plot import set_axes, use_book_style
+from dlbook.plotting.figures import set_axes, use_book_style
 
 __all__ = ["bernoulli_likelihood", "plot_coin_likelihood"]
 

@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ..ops.losses import huber_loss, l1_loss, l2_loss
-from ..plot import set_axes, use_book_style
+from dlbook.ops.losses import huber_loss, l1_loss, l2_loss
+from dlbook.plotting.figures import set_axes, use_book_style
 
 __all__ = ["loss_and_gradient", "plot_regression_losses"]
 

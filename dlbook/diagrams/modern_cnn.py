@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from torch import nn
 
-from ..plot import use_book_style
+from dlbook.plotting.figures import use_book_style
 
 __all__ = [
     "describe_layer",
@@ -159,7 +159,7 @@ def draw_vgg_block(block: nn.Sequential | None = None, ax: Axes | None = None) -
     ['3×3 卷积, 128, 填充 1', 'ReLU', '3×3 卷积, 128, 填充 1']
     >>> plt.close("all")
     """
-    from ..models.vgg import vgg_block
+    from dlbook.models.vgg import vgg_block
 
     block = vgg_block(2, 64, 128) if block is None else block
     in_channels = next(m for m in block if isinstance(m, nn.Conv2d)).in_channels
@@ -176,7 +176,7 @@ def draw_nin_block(block: nn.Sequential | None = None, ax: Axes | None = None) -
     2
     >>> plt.close("all")
     """
-    from ..models.nin import nin_block
+    from dlbook.models.nin import nin_block
 
     block = nin_block(96, 256, kernel_size=5, stride=1, padding=2) if block is None else block
     in_channels = next(m for m in block if isinstance(m, nn.Conv2d)).in_channels
@@ -196,7 +196,7 @@ def draw_inception(block: nn.Module | None = None, ax: Axes | None = None) -> Ax
     '通道维拼接：64 + 128 + 32 + 32 = 256'
     >>> plt.close("all")
     """
-    from ..models.googlenet import Inception
+    from dlbook.models.googlenet import Inception
 
     blk = Inception(192, 64, (96, 128), (16, 32), 32) if block is None else block
     paths = [
@@ -242,7 +242,7 @@ def draw_residual(block: nn.Module | None = None, ax: Axes | None = None) -> Axe
     ['1×1 卷积, 128, 步幅 2', '有 1×1 卷积的残差块']
     >>> plt.close("all")
     """
-    from ..models.resnet import Residual
+    from dlbook.models.resnet import Residual
 
     blk = Residual(64, 64) if block is None else block
     ax = _new_axes(ax, (5.4, 5.2))
@@ -292,7 +292,7 @@ def draw_residual_blocks() -> np.ndarray:
     2
     >>> plt.close("all")
     """
-    from ..models.resnet import Residual
+    from dlbook.models.resnet import Residual
 
     use_book_style()
     _, axes = plt.subplots(1, 2, figsize=(11, 5.2))

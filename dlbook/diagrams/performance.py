@@ -1,7 +1,7 @@
 """第 11 章的示意图：延迟数量级、存储层次、CPU 与 GPU 的结构、参数服务器与环形全归约。
 
 延迟与存储层次用的是业界常引用的典型数量级（出处见 :data:`LATENCY_NUMBERS`），
-也可以把本机测出的数字一起画上；环形全归约的每一步由 :func:`dlbook.parallel.ring_allreduce`
+也可以把本机测出的数字一起画上；环形全归约的每一步由 :func:`dlbook.train.parallel.ring_allreduce`
 实际算出。每个函数画在一个新的（或给定的）``Axes`` 上并返回它，不调用 ``plt.show()``。
 """
 
@@ -14,8 +14,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 
-from ..parallel import ring_allreduce
-from ..plot import use_book_style
+from dlbook.train.parallel import ring_allreduce
+from dlbook.plotting.figures import use_book_style
 
 __all__ = [
     "LATENCY_NUMBERS",
@@ -118,7 +118,7 @@ def draw_memory_hierarchy(
 ) -> Axes:
     """存储层次的金字塔：越往上越快、越小、每字节越贵。
 
-    ``cache_sizes`` （例如 :func:`dlbook.performance.cache_sizes` 的结果）给出时，在 L1、L2、L3
+    ``cache_sizes`` （例如 :func:`dlbook.utils.performance.cache_sizes` 的结果）给出时，在 L1、L2、L3
     旁边注明本机的实际大小。
 
     Examples
@@ -284,7 +284,7 @@ def draw_parameter_server(num_workers: int = 4, axes: Sequence[Axes] | None = No
 
 
 def ring_allreduce_states(num_devices: int = 4) -> list[list[list[set[int]]]]:
-    """用 :func:`dlbook.parallel.ring_allreduce` 实际运行一次环形全归约，记录每一步的状态。
+    """用 :func:`dlbook.train.parallel.ring_allreduce` 实际运行一次环形全归约，记录每一步的状态。
 
     设备 ``i`` 的数据取 :math:`2^i`，某一块的值的二进制位就说明它已经累加了哪些设备的贡献。
     返回 ``states[步][设备][块]``：一个集合，列出这块数据目前包含了哪些设备的贡献；第 0 项是初始状态。

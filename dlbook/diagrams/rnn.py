@@ -1,6 +1,6 @@
 """第 7 章的示意图：按时间展开的循环神经网络、小批量的两种划分、截断的通过时间反向传播、计算图。
 
-划分小批量的图由 :mod:`dlbook.text` 中真正的迭代器算出，所以图与训练时用的数据完全一致。
+划分小批量的图由 :mod:`dlbook.data.text` 中真正的迭代器算出，所以图与训练时用的数据完全一致。
 每个函数画在一个新的（或给定的）``Axes`` 上并返回它，不调用 ``plt.show()``。
 """
 
@@ -11,8 +11,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from ..plot import use_book_style
-from ..text import seq_data_iter_random, seq_data_iter_sequential
+from dlbook.plotting.figures import use_book_style
+from dlbook.data.text import seq_data_iter_random, seq_data_iter_sequential
 
 __all__ = [
     "draw_bptt_graph",
@@ -160,7 +160,7 @@ def draw_minibatch_partitions(
 
     每个格子是一个词元；被用作输入的子序列按所在的小批量着色，格子里的数字是“第几批”；
     灰色的词元没有用作任何输入（偏移之前的，以及凑不满一批的零头）。两行都是
-    :func:`~dlbook.text.seq_data_iter_sequential` 与 :func:`~dlbook.text.seq_data_iter_random`
+    :func:`~dlbook.data.text.seq_data_iter_sequential` 与 :func:`~dlbook.data.text.seq_data_iter_random`
     在同一个种子下的真实输出。
 
     Examples

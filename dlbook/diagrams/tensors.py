@@ -5,7 +5,7 @@
 ``(i_0, ..., i_{d-1})`` 的元素位于存储区的第 ``offset + Σ_k i_k · stride[k]`` 个位置。
 转置、切片、``view`` 只生成新的头信息，与原张量共用同一块存储区（即“视图”）。
 
-查询布局的函数（``describe_layout``、``storage_indices`` 等）在 :mod:`dlbook.layout`；
+查询布局的函数（``describe_layout``、``storage_indices`` 等）在 :mod:`dlbook.ops.layout`；
 本模块把布局画出来（:func:`draw_storage`、:func:`draw_views`）。
 """
 
@@ -20,8 +20,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from ..layout import describe_layout, storage_indices, storage_size, storage_values
-from ..plot import use_book_style
+from dlbook.ops.layout import describe_layout, storage_indices, storage_size, storage_values
+from dlbook.plotting.figures import use_book_style
 
 __all__ = ["draw_storage", "draw_views"]
 

@@ -3,25 +3,14 @@
 * :mod:`~dlbook.experiments.registry`：实验的类型、登记与运行（:func:`run_experiment`）；
 * :mod:`~dlbook.experiments.results`：结果文件与附录里的表格；
 * :mod:`~dlbook.experiments.cli`：``python -m dlbook run`` 与 ``python -m dlbook results``；
-* ``ch*_*.py``：各章的实验，每章一张声明式的表，按章节顺序在这里导入（导入即登记）。
+* :mod:`~dlbook.experiments.catalog`：各章的实验，每章一个以章节 slug 命名的模块（导入即登记）。
 
 ``python -m dlbook run <名字>`` 运行一个实验，把结果与书中的结果并排打印，并追加到结果文件；
 ``python -m dlbook results`` 把登记表与已有结果写成表格，附录的“实验结果”页包含这张表。
 """
 
-from . import (
-    ch2_linear_networks,
-    ch3_multilayer_perceptrons,
-    ch5_convolutional_neural_networks,
-    ch6_convolutional_modern,
-    ch7_recurrent_neural_networks,
-    ch8_recurrent_modern,
-    ch9_attention_mechanisms,
-    ch10_optimization,
-    ch11_computational_performance,
-)
-from .cli import add_experiment_commands
-from .registry import (
+from dlbook.experiments.cli import add_experiment_commands
+from dlbook.experiments.registry import (
     D2L,
     EXPERIMENTS,
     Experiment,
@@ -34,7 +23,7 @@ from .registry import (
     register,
     run_experiment,
 )
-from .results import (
+from dlbook.experiments.results import (
     RECORDED_RESULTS,
     append_result,
     comparison_rows,
@@ -77,3 +66,6 @@ __all__ = [
     "results_table",
     "run_experiment",
 ]
+
+# 各章的实验在登记表与结果模块之后导入（导入即登记）。
+from dlbook.experiments import catalog  # noqa: E402

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..devices import parse_device
-from ..distributed import distributed_command
-from .registry import EXPERIMENTS, get_experiment, run_experiment
-from .results import append_result, format_metrics, format_settings, load_results, results_table
+from dlbook.utils.devices import parse_device
+from dlbook.train.distributed import distributed_command
+from dlbook.experiments.registry import EXPERIMENTS, get_experiment, run_experiment
+from dlbook.experiments.results import append_result, format_metrics, format_settings, load_results, results_table
 
 __all__ = ["add_experiment_commands"]
 

@@ -36,11 +36,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..profiles import resolve_profile
-from ..provenance import versions
-from ..seeding import init_generator, init_seed
-from ..training import History
-from .results import format_metrics
+from dlbook.experiments.profiles import resolve_profile
+from dlbook.experiments.provenance import versions
+from dlbook.utils.seeding import init_generator, init_seed
+from dlbook.train.loop import History
+from dlbook.experiments.results import format_metrics
 
 __all__ = [
     "D2L",
@@ -96,7 +96,7 @@ class Experiment:
     quick : dict
         快速档相对 ``full`` 改动的设置（更少的样本或轮数，模型结构不变）。
     run : callable
-        ``run(settings, ctx)``，返回 :class:`RunOutput` 或 :class:`~dlbook.training.History` （或它与额外指标组成的元组；
+        ``run(settings, ctx)``，返回 :class:`RunOutput` 或 :class:`~dlbook.train.loop.History` （或它与额外指标组成的元组；
         不经过训练循环的实验直接返回指标字典）。
     reference : dict or None
         书中公布的结果，键与 ``RunResult.metrics`` 相同（``loss``、``train_acc``、``test_acc`` ……）；
@@ -269,7 +269,7 @@ def run_experiment(
     name : str or Experiment
         实验名或实验本身。
     profile : {"full", "quick", "auto"}, optional
-        档位；默认读环境变量 ``DLBOOK_PROFILE`` （再默认 ``auto``），见 :mod:`dlbook.profiles`。
+        档位；默认读环境变量 ``DLBOOK_PROFILE`` （再默认 ``auto``），见 :mod:`dlbook.experiments.profiles`。
     device : torch.device or str, optional
         设备；默认 :func:`dlbook.best_device`。
     seed : int
@@ -281,7 +281,7 @@ def run_experiment(
     verbose : bool
         是否打印训练循环的总结行。
     """
-    from ..devices import best_device
+    from dlbook.utils.devices import best_device
 
     exp = name if isinstance(name, Experiment) else get_experiment(name)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -337,7 +337,7 @@ def record_run(
     ``profile`` 是这次运行用的档位，设置取自登记表；指标取自训练历史（再加上 ``metrics``）。
     记录方式与 :func:`~dlbook.experiments.results.record_result` 相同，返回记下的结果。
     """
-    from .results import record_result
+    from dlbook.experiments.results import record_result
 
     exp = get_experiment(name)
     values = {**(_metrics_from_history(history) if history is not None else {}), **(metrics or {})}
@@ -378,9 +378,9 @@ def fashion_mnist_classifier(
     """
 
     def run(settings: dict[str, Any], ctx: RunContext) -> History:
-        from ..data import load_fashion_mnist
-        from ..ops.basic import cross_entropy, sgd
-        from ..training import train_classifier
+        from dlbook.data import load_fashion_mnist
+        from dlbook.ops.basic import cross_entropy, sgd
+        from dlbook.train.loop import train_classifier
 
         train_iter, test_iter = load_fashion_mnist(
             settings["batch_size"],

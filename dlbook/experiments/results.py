@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..serialization import atomic_write
+from dlbook.utils.serialization import atomic_write
 
 if TYPE_CHECKING:
-    from .registry import Experiment, RunResult
+    from dlbook.experiments.registry import Experiment, RunResult
 
 __all__ = [
     "RECORDED_RESULTS",
@@ -149,7 +149,7 @@ def results_path() -> Path:
     env = os.environ.get("DLBOOK_RESULTS")
     if env:
         return Path(env).expanduser()
-    from ..data import data_dir
+    from dlbook.data import data_dir
 
     return data_dir() / "results.json"
 
@@ -257,7 +257,7 @@ def comparison_rows(
     >>> next(r for r in rows if r[0] == "lenet")[2]
     'test acc 0.800（full 档，cpu）'
     """
-    from .registry import EXPERIMENTS
+    from dlbook.experiments.registry import EXPERIMENTS
 
     exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
     latest_build = _latest_runs(build)
@@ -310,7 +310,7 @@ def results_table(
     """
     if fmt not in ("markdown", "csv"):
         raise ValueError(f"fmt 必须是 'markdown' 或 'csv'，收到 {fmt!r}")
-    from .registry import EXPERIMENTS
+    from dlbook.experiments.registry import EXPERIMENTS
 
     exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
     latest = _latest_runs(results if results is not None else load_results()) if measured else {}

@@ -1,8 +1,8 @@
 """模型：每个网络家族一个文件。"""
 
-from .alexnet import alexnet
-from .batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
-from .blocks import (
+from dlbook.models.alexnet import alexnet
+from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
+from dlbook.models.blocks import (
     MLP,
     CenteredLayer,
     FixedHiddenMLP,
@@ -17,19 +17,19 @@ from .blocks import (
     stacked_blocks,
     tied_mlp,
 )
-from .googlenet import Inception, googlenet
-from .lenet import lenet
-from .linear import (
+from dlbook.models.googlenet import Inception, googlenet
+from dlbook.models.lenet import lenet
+from dlbook.models.linear import (
     SoftmaxRegressionScratch,
     linear_regression,
     softmax_regression,
     train_perceptron,
 )
-from .mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
-from .nin import nin, nin_block
-from .resnet import Residual, resnet18, resnet_stage
-from .summary import LayerInfo, format_layer_summary, layer_summary
-from .vgg import VGG11_ARCH, vgg, vgg11, vgg_block
+from dlbook.models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from dlbook.models.nin import nin, nin_block
+from dlbook.models.resnet import Residual, resnet18, resnet_stage
+from dlbook.utils.summary import LayerInfo, format_layer_summary, layer_summary
+from dlbook.models.vgg import VGG11_ARCH, vgg, vgg11, vgg_block
 
 __all__ = [
     "MLP",

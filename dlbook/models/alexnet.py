@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import check_positive, check_probability, reset_parameters
+from dlbook.utils.checks import check_positive, check_probability, reset_parameters
 
 __all__ = ["alexnet"]
 

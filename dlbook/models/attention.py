@@ -19,8 +19,8 @@ import math
 import torch
 from torch import nn
 
-from ._common import check_positive, check_probability, check_sizes, reset_parameters
-from .seq2seq import sequence_mask
+from dlbook.utils.checks import check_positive, check_probability, check_sizes, reset_parameters
+from dlbook.models.seq2seq import sequence_mask
 
 __all__ = [
     "AdditiveAttention",

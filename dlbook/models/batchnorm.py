@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..ops.batchnorm import batch_norm
-from ._common import check_positive, reset_parameters
+from dlbook.ops.batchnorm import batch_norm
+from dlbook.utils.checks import check_positive, reset_parameters
 
 __all__ = ["BatchNorm", "bn_lenet", "bn_lenet_concise"]
 

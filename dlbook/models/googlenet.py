@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._common import check_positive, reset_parameters
+from dlbook.utils.checks import check_positive, reset_parameters
 
 __all__ = ["Inception", "googlenet"]
 

@@ -17,8 +17,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ..ops.basic import softmax
-from ._common import check_positive, init_normal
+from dlbook.ops.basic import softmax
+from dlbook.utils.checks import check_positive, init_normal
 
 __all__ = [
     "linear_regression",

@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..ops.activations import relu
-from ..ops.regularization import dropout_layer
-from ._common import check_positive, check_probability, init_normal, reset_parameters
+from dlbook.ops.activations import relu
+from dlbook.ops.regularization import dropout_layer
+from dlbook.utils.checks import check_positive, check_probability, init_normal, reset_parameters
 
 __all__ = ["mlp", "MLPScratch", "dropout_mlp", "DropoutMLPScratch"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import check_positive
+from dlbook.utils.checks import check_positive
 
 __all__ = [
     "NWKernelRegression",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import check_positive, reset_parameters
-from .resnet import resnet_stage
+from dlbook.utils.checks import check_positive, reset_parameters
+from dlbook.models.resnet import resnet_stage
 
 __all__ = ["resnet18_small"]
 

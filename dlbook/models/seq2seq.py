@@ -21,12 +21,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..decoding import Hypothesis, beam_search, greedy_search
-from ..language_model import LanguageModelHistory, grad_clipping
-from ..liveplot import LivePlot
-from ..seeding import seed_everything
-from ..training import EpochRecord
-from ._common import check_positive, check_probability, check_sizes
+from dlbook.train.decoding import Hypothesis, beam_search, greedy_search
+from dlbook.train.language_model import LanguageModelHistory, grad_clipping
+from dlbook.plotting.liveplot import LivePlot
+from dlbook.utils.seeding import seed_everything
+from dlbook.train.loop import EpochRecord
+from dlbook.utils.checks import check_positive, check_probability, check_sizes
 
 __all__ = [
     "Decoder",
@@ -388,7 +388,7 @@ def train_seq2seq(
 def _encode_source(
     net: EncoderDecoder, sentence: str, src_vocab: Any, num_steps: int, device: torch.device
 ) -> Any:
-    from ..data.translation import EOS, PAD, normalize_sentence, truncate_pad
+    from dlbook.data.translation import EOS, PAD, normalize_sentence, truncate_pad
 
     tokens = src_vocab[normalize_sentence(sentence).split()] + [src_vocab[EOS]]
     valid_len = torch.tensor([min(len(tokens), num_steps)], device=device)
@@ -414,7 +414,7 @@ def predict_seq2seq(
 
     源句按训练时的方式预处理、加 ``<eos>``、截断或填充到 ``num_steps``。解码器从 ``<bos>`` 开始，
     每一步把上一步的输出作为输入，最多生成 ``num_steps`` 个词元，遇到 ``<eos>`` 结束。
-    ``beam_size=1`` 是贪心搜索；更大时用束搜索（:func:`dlbook.decoding.beam_search`，
+    ``beam_size=1`` 是贪心搜索；更大时用束搜索（:func:`dlbook.train.decoding.beam_search`，
     ``alpha`` 是长度惩罚的指数）。
 
     ``return_attention=True`` 时返回 ``(译文, 注意力权重)``：后者是一个列表，依次是生成译文中每个

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._common import check_positive, check_probability, reset_parameters
+from dlbook.utils.checks import check_positive, check_probability, reset_parameters
 
 __all__ = ["VGG11_ARCH", "vgg_block", "vgg", "vgg11"]
 

@@ -1,9 +1,9 @@
 """从零实现的算子：书中手写的 softmax、交叉熵、卷积、池化等。"""
 
-from .activations import relu
-from .basic import accuracy, count_correct, cross_entropy, linreg, sgd, softmax, squared_loss
-from .batchnorm import batch_norm
-from .conv import (
+from dlbook.ops.activations import relu
+from dlbook.ops.basic import accuracy, count_correct, cross_entropy, linreg, sgd, softmax, squared_loss
+from dlbook.ops.batchnorm import batch_norm
+from dlbook.ops.conv import (
     conv2d_flops,
     conv_output_shape,
     corr2d,
@@ -13,9 +13,9 @@ from .conv import (
     learn_kernel,
     pool2d,
 )
-from .linalg import operator_norm
-from .losses import huber_loss, l1_loss, l2_loss
-from .regularization import dropout_layer, l2_penalty
+from dlbook.ops.linalg import operator_norm
+from dlbook.ops.losses import huber_loss, l1_loss, l2_loss
+from dlbook.ops.regularization import dropout_layer, l2_penalty
 
 __all__ = [
     "relu",

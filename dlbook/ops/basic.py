@@ -2,7 +2,7 @@
 
 这些函数刻意写得直白，只用张量的基本运算，方便对照公式阅读；测试会把它们与 PyTorch
 自带的对应实现逐一比较（``torch.softmax``、``nn.CrossEntropyLoss``、``torch.optim.SGD``、
-``nn.MSELoss`` 等）。训练循环本身在 :mod:`dlbook.training` 中。
+``nn.MSELoss`` 等）。训练循环本身在 :mod:`dlbook.train.loop` 中。
 """
 
 from __future__ import annotations

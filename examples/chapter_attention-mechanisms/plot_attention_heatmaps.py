@@ -20,7 +20,7 @@ import dlbook
 from dlbook.data.translation import load_translation, normalize_sentence
 from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
 from dlbook.models.seq2seq import predict_seq2seq
-from dlbook.plot import show_heatmaps
+from dlbook.plotting.figures import show_heatmaps
 
 exp = get_experiment("transformer")
 device = dlbook.try_gpu()

@@ -17,7 +17,7 @@ AlexNet 在 Fashion-MNIST 上的训练
 
 import dlbook
 from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
-from dlbook.profiles import resolve_profile
+from dlbook.experiments.profiles import resolve_profile
 
 exp = get_experiment("alexnet")
 device = dlbook.try_gpu()

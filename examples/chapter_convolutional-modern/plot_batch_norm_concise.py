@@ -15,7 +15,7 @@ LeNet 加批量规范化（简洁实现）
 
 import dlbook
 from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
-from dlbook.profiles import resolve_profile
+from dlbook.experiments.profiles import resolve_profile
 
 exp = get_experiment("batch-norm-concise")
 device = dlbook.try_gpu()

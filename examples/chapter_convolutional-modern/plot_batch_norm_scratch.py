@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import dlbook
 from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
 from dlbook.models import BatchNorm
-from dlbook.profiles import resolve_profile
+from dlbook.experiments.profiles import resolve_profile
 
 exp = get_experiment("batch-norm-scratch")
 device = dlbook.try_gpu()

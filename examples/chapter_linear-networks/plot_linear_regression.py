@@ -18,7 +18,7 @@ from torch import nn
 import dlbook
 from dlbook.experiments import format_settings, get_experiment
 from dlbook.models import linear_regression
-from dlbook.seeding import init_generator
+from dlbook.utils.seeding import init_generator
 
 settings = get_experiment("linear-regression-concise").full
 print("书中的设置：", format_settings(settings))

@@ -19,7 +19,7 @@ import dlbook
 from dlbook.experiments import format_settings, get_experiment
 from dlbook.models import SoftmaxRegressionScratch
 from dlbook.ops import cross_entropy
-from dlbook.seeding import init_generator
+from dlbook.utils.seeding import init_generator
 
 settings = get_experiment("softmax-regression-scratch").full
 print("设置：", format_settings(settings), "（优化器换成 torch.optim.SGD）")

@@ -16,7 +16,7 @@ import torch
 
 import dlbook
 from dlbook.experiments import format_settings, get_experiment
-from dlbook.tabular import k_fold, preprocess_house_prices
+from dlbook.train.house_prices import k_fold, preprocess_house_prices
 
 settings = get_experiment("kaggle-house-price").full
 print("书中的设置：", format_settings(settings))

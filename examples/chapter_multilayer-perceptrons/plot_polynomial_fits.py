@@ -17,7 +17,7 @@ import torch
 import dlbook
 from dlbook.data.synthetic import polynomial_features
 from dlbook.experiments import format_settings, get_experiment
-from dlbook.fitting import train_polynomial
+from dlbook.train.fitting import train_polynomial
 
 settings = get_experiment("underfit-overfit-overfit").full
 print("设置（特征个数除外）：", format_settings(settings, skip=("model", "num_features")))

@@ -16,7 +16,7 @@ import torch
 
 import dlbook
 from dlbook.experiments import format_settings, get_experiment
-from dlbook.fitting import train_weight_decay_concise
+from dlbook.train.fitting import train_weight_decay_concise
 
 settings = get_experiment("weight-decay-concise-3").full
 print("设置：", format_settings(settings))

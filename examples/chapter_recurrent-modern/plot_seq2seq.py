@@ -17,11 +17,11 @@ seq2seq 的训练曲线与翻译
 # ----------
 
 import dlbook
-from dlbook.bleu import bleu
+from dlbook.metrics.bleu import bleu
 from dlbook.data.translation import load_translation, normalize_sentence
 from dlbook.experiments import get_experiment
 from dlbook.models.seq2seq import predict_seq2seq, seq2seq, train_seq2seq
-from dlbook.seeding import init_generator
+from dlbook.utils.seeding import init_generator
 
 exp = get_experiment("seq2seq")
 profile = dlbook.resolve_profile(cheap_on_cpu=exp.cheap_on_cpu)

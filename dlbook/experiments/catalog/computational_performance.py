@@ -1,0 +1,92 @@
+"""第 11 章 计算性能：多 GPU 训练（从零实现一节的 LeNet 变体）与简洁实现（28×28 的 ResNet-18）。
+
+这些实验都经过 :func:`dlbook.train_classifier`，所以既能在一台设备上运行，也能用
+``torchrun --nproc_per_node=N -m dlbook run <名字>`` 在 N 个进程上做数据并行：全局批量不变时，
+结果与单进程相同（在浮点误差之内）。
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from dlbook.experiments.registry import Experiment, fashion_mnist_classifier, register
+
+_PERF = "chapter_computational-performance"
+
+
+def _param_lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from dlbook.train.parallel import ParamLeNet
+
+    return ParamLeNet(generator=g)
+
+
+def _resnet18_small(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from dlbook.models.resnet_small import resnet18_small
+
+    net = resnet18_small(generator=g)
+    with torch.no_grad():  # 书中的初始化：卷积层与全连接层的权重 ~ N(0, 0.01²)
+        for m in net.modules():
+            if isinstance(m, nn.Conv2d | nn.Linear):
+                m.weight.normal_(0.0, 0.01, generator=g)
+    return net
+
+
+register(
+    Experiment(
+        name="multiple-gpus",
+        page=f"{_PERF}/multiple-gpus",
+        title="多 GPU 训练一节的 LeNet 变体（参数列表的函数，ReLU），手写小批量 SGD",
+        full=dict(
+            model="ParamLeNet()",
+            loss="nn.CrossEntropyLoss",
+            optimizer="dlbook.sgd",
+            lr=0.2,
+            batch_size=256,
+            num_epochs=10,
+        ),
+        quick=dict(num_train=20_000, num_test=2_000),
+        run=fashion_mnist_classifier(_param_lenet),
+        runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
+    )
+)
+
+register(
+    Experiment(
+        name="multiple-gpus-concise",
+        page=f"{_PERF}/multiple-gpus-concise",
+        title="为 28×28 输入修改的 ResNet-18，权重 ~ N(0, 0.01²)（书中的单 GPU 设置）",
+        full=dict(
+            model="resnet18_small()",
+            loss="nn.CrossEntropyLoss",
+            optimizer="torch.optim.SGD",
+            lr=0.1,
+            batch_size=256,
+            num_epochs=10,
+        ),
+        quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
+        run=fashion_mnist_classifier(_resnet18_small),
+        runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
+    )
+)
+
+register(
+    Experiment(
+        name="multiple-gpus-concise-2",
+        page=f"{_PERF}/multiple-gpus-concise",
+        title="同上，书中双 GPU 的设置：批量加倍到 512，学习率加倍到 0.2",
+        full=dict(
+            model="resnet18_small()",
+            loss="nn.CrossEntropyLoss",
+            optimizer="torch.optim.SGD",
+            lr=0.2,
+            batch_size=512,
+            num_epochs=10,
+        ),
+        quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
+        run=fashion_mnist_classifier(_resnet18_small),
+        runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
+    )
+)

@@ -1,0 +1,40 @@
+"""第 5 章 卷积神经网络：LeNet。"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from dlbook.experiments.registry import Experiment, fashion_mnist_classifier, register
+
+_CNN = "chapter_convolutional-neural-networks"
+
+
+def _lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
+    from dlbook.models.lenet import lenet
+
+    return lenet(generator=g)
+
+
+register(
+    Experiment(
+        name="lenet",
+        page=f"{_CNN}/lenet",
+        title="LeNet-5（sigmoid 激活、平均池化），Xavier 初始化",
+        full=dict(
+            model="lenet()",
+            loss="nn.CrossEntropyLoss",
+            optimizer="torch.optim.SGD",
+            lr=0.9,
+            batch_size=256,
+            num_epochs=10,
+            init="xavier",
+        ),
+        quick=dict(num_train=20_000, num_test=2_000),
+        reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
+        cheap_on_cpu=True,
+        run=fashion_mnist_classifier(_lenet),
+    )
+)

@@ -1,0 +1,261 @@
+"""第 8 章 现代循环神经网络：GRU、LSTM、深度与双向循环网络的字符级语言模型，以及英法翻译的 seq2seq。
+
+语言模型与第 7 章相同：《爱丽丝梦游仙境》的字符级语料（D2L 用《时间机器》），书中的设置是
+批量 32、时间步 35、256 个隐藏单元、学习率 1（深度 LSTM 为 2）、梯度裁剪 1、500 轮。快速档只用
+前 1 万个字符训练 20 轮，模型不变（双向模型训练 40 轮；D2L 的双向模型有两层，这里只用一层）。
+
+seq2seq 用本书从软件翻译目录构建的英法句子对（``fra-eng``，见 :mod:`dlbook.data.translation`），
+设置同 D2L：600 个训练句子对、嵌入 32、隐藏 32、2 层 GRU、暂退 0.1、批量 64、时间步 10、
+Adam 学习率 0.005、300 轮；快速档训练 100 轮。额外指标是留出的测试句子与训练句子上的平均 BLEU。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from dlbook.utils.seeding import init_generator
+from dlbook.train.loop import History
+from dlbook.experiments.catalog.recurrent_neural_networks import _LANGUAGE_MODEL
+from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
+
+_MODERN = "chapter_recurrent-modern"
+_SOURCE = f"{D2L}，《时间机器》，GPU"
+
+Build = Callable[[dict[str, Any], int, torch.Generator], nn.Module]
+
+
+def _gated_run(build: Build) -> RunFn:
+    """训练字符级语言模型；额外指标是最终困惑度和给定前缀生成的文本。"""
+
+    def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
+        from dlbook.train.language_model import predict_text, train_language_model
+        from dlbook.data.text import load_language_model_data
+
+        train_iter, vocab = load_language_model_data(
+            settings["batch_size"],
+            settings["num_steps"],
+            name=settings["corpus"],
+            token=settings["token"],
+            sampling=settings["sampling"],
+            max_tokens=settings.get("num_train"),
+            seed=ctx.seed,
+            device=ctx.device,
+        )
+        net = build(settings, len(vocab), init_generator(ctx.seed))
+        history = train_language_model(
+            net,
+            train_iter,
+            settings["num_epochs"],
+            lr=settings["lr"],
+            clip=settings["clip"],
+            device=ctx.device,
+            seed=ctx.seed,
+            plot=ctx.plot,
+            verbose=ctx.verbose,
+        )
+        extra = {
+            "perplexity": history.perplexity()[-1],
+            "generated": predict_text(settings["prefix"], 50, net, vocab),
+        }
+        return history, extra
+
+    return run
+
+
+def _gru_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
+    from dlbook.models.gru import GRUScratch
+
+    return GRUScratch(vocab_size, settings["num_hiddens"], generator=g)
+
+
+def _gru_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
+    from dlbook.models.gru import gru_model
+
+    return gru_model(vocab_size, settings["num_hiddens"], generator=g)
+
+
+def _lstm_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
+    from dlbook.models.lstm import LSTMScratch
+
+    return LSTMScratch(vocab_size, settings["num_hiddens"], generator=g)
+
+
+def _lstm_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
+    from dlbook.models.lstm import lstm_model
+
+    return lstm_model(
+        vocab_size,
+        settings["num_hiddens"],
+        num_layers=settings.get("num_layers", 1),
+        bidirectional=settings.get("bidirectional", False),
+        generator=g,
+    )
+
+
+_GATED = dict(_LANGUAGE_MODEL, num_hiddens=256, sampling="sequential")
+_QUICK = dict(num_train=10_000, num_epochs=20)
+
+for _name, _title, _model, _build, _ppl in (
+    ("gru-scratch", "从零实现的 GRU 字符级语言模型", "GRUScratch(28, 256)", _gru_scratch, "1.1"),
+    ("gru-concise", "nn.GRU 的字符级语言模型", "gru_model(28, 256)", _gru_concise, "1.0"),
+    (
+        "lstm-scratch",
+        "从零实现的 LSTM 字符级语言模型",
+        "LSTMScratch(28, 256)",
+        _lstm_scratch,
+        "1.1",
+    ),
+    ("lstm-concise", "nn.LSTM 的字符级语言模型", "lstm_model(28, 256)", _lstm_concise, "1.0"),
+):
+    register(
+        Experiment(
+            name=_name,
+            page=f"{_MODERN}/{_name.split('-')[0]}",
+            title=_title + "（256 个隐藏单元，顺序分区）",
+            full=dict(model=_model, **_GATED),
+            quick=_QUICK,
+            reference=dict(perplexity=f"约 {_ppl}"),
+            reference_source=_SOURCE,
+            task="regression",
+            run=_gated_run(_build),
+        )
+    )
+
+register(
+    Experiment(
+        name="deep-rnn",
+        page=f"{_MODERN}/deep-rnn",
+        title="两层 nn.LSTM 的字符级语言模型（每层 256 个隐藏单元）",
+        full=dict(model="lstm_model(28, 256, num_layers=2)", **{**_GATED, "lr": 2}, num_layers=2),
+        quick=_QUICK,
+        reference=dict(perplexity="约 1.0"),
+        reference_source=_SOURCE,
+        task="regression",
+        run=_gated_run(_lstm_concise),
+    )
+)
+
+register(
+    Experiment(
+        name="bi-rnn",
+        page=f"{_MODERN}/bi-rnn",
+        title="双向 nn.LSTM 的字符级语言模型（错误用法：训练时看到了要预测的下一个字符）",
+        # D2L 用两层双向 LSTM；这里用一层（计算量是两层的一半），已足以说明问题
+        full=dict(
+            model="lstm_model(28, 256, bidirectional=True)",
+            **_GATED,
+            num_layers=1,
+            bidirectional=True,
+        ),
+        # 快速档训练 40 轮：双向模型要先学会从反向层里“抄”下一个字符，20 轮还不够明显
+        quick=dict(_QUICK, num_epochs=40),
+        reference=dict(perplexity="约 1.1（两层；生成的文本却是胡话）"),
+        reference_source=_SOURCE,
+        task="regression",
+        run=_gated_run(_lstm_concise),
+    )
+)
+
+
+TranslationBuild = Callable[[dict[str, Any], Any, torch.Generator], nn.Module]
+
+
+def translation_run(build: TranslationBuild) -> RunFn:
+    """生成在英法句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
+
+    ``build(settings, data, generator)`` 返回模型，``data`` 是 :func:`~dlbook.data.translation.load_translation`
+    的结果（用它的词表大小）。额外指标是前 ``num_bleu`` 个训练句子与留出句子上的平均 BLEU（贪心搜索）。
+    """
+
+    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+        from dlbook.metrics.bleu import bleu
+        from dlbook.data.translation import load_translation, normalize_sentence
+        from dlbook.models.seq2seq import predict_seq2seq, train_seq2seq
+
+        data = load_translation(
+            settings["batch_size"],
+            settings["num_steps"],
+            num_examples=settings["num_examples"],
+            seed=ctx.seed,
+        )
+        net = build(settings, data, init_generator(ctx.seed))
+        history = train_seq2seq(
+            net,
+            data.train_iter,
+            settings["num_epochs"],
+            lr=settings["lr"],
+            tgt_vocab=data.tgt_vocab,
+            device=ctx.device,
+            seed=ctx.seed,
+            plot=ctx.plot,
+            verbose=ctx.verbose,
+        )
+
+        def mean_bleu(pairs: list[tuple[str, str]]) -> float:
+            scores = [
+                bleu(
+                    predict_seq2seq(
+                        net, en, data.src_vocab, data.tgt_vocab, data.num_steps
+                    ).split(),
+                    normalize_sentence(fr).split(),
+                    k=2,
+                )
+                for en, fr in pairs
+            ]
+            return sum(scores) / len(scores)
+
+        n = settings["num_bleu"]
+        extra = {
+            "bleu_train": mean_bleu(data.train_pairs[:n]),
+            "bleu_test": mean_bleu(data.test_pairs[:n]),
+        }
+        return RunOutput(history, extra, model=net)
+
+    return run
+
+
+def _seq2seq(settings: dict[str, Any], data: Any, g: torch.Generator) -> nn.Module:
+    from dlbook.models.seq2seq import seq2seq
+
+    return seq2seq(
+        len(data.src_vocab),
+        len(data.tgt_vocab),
+        embed_size=settings["embed_size"],
+        num_hiddens=settings["num_hiddens"],
+        num_layers=settings["num_layers"],
+        dropout=settings["dropout"],
+        generator=g,
+    )
+
+
+register(
+    Experiment(
+        name="seq2seq",
+        page=f"{_MODERN}/seq2seq",
+        title="GRU 编码器–解码器的英法翻译（软件界面消息，600 个训练句子对）",
+        full=dict(
+            model="seq2seq(嵌入 32, 隐藏 32, 2 层)",
+            loss="masked_cross_entropy",
+            optimizer="torch.optim.Adam",
+            lr=0.005,
+            batch_size=64,
+            num_epochs=300,
+            num_steps=10,
+            num_examples=600,
+            embed_size=32,
+            num_hiddens=32,
+            num_layers=2,
+            dropout=0.1,
+            num_bleu=200,
+        ),
+        quick=dict(num_epochs=100),
+        reference=dict(bleu="4 个训练句子上 0.0–1.0（Tatoeba 数据）"),
+        reference_source=f"{D2L}，Tatoeba 英法句子对",
+        task="regression",
+        run=translation_run(_seq2seq),
+    )
+)

@@ -1,0 +1,393 @@
+"""实验登记表、运行档位、结果文件与命令行 ``run``/``results``。"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import torch
+
+import dlbook.data
+from dlbook.cli import main
+from dlbook.data import TensorBatches
+from dlbook.experiments import (
+    EXPERIMENTS,
+    Experiment,
+    RunContext,
+    append_result,
+    format_metrics,
+    get_experiment,
+    load_results,
+    register,
+    results_table,
+    run_experiment,
+)
+from dlbook.experiments.profiles import profile_setting, resolve_profile
+from dlbook.experiments.provenance import build_info
+from dlbook.train.loop import History
+
+
+def test_names_are_page_slugs_with_optional_suffix() -> None:
+    assert len(EXPERIMENTS) >= 5
+    for name, exp in EXPERIMENTS.items():
+        slug = exp.page.rsplit("/", 1)[1]
+        assert name == slug or name.startswith(slug + "-"), name
+        assert exp.chapter.startswith("chapter_")
+        assert re.fullmatch(r"[a-z0-9-]+", name)
+
+
+def test_expected_experiments_and_book_references() -> None:
+    for name in ("lenet", "softmax-regression-scratch", "mlp-concise", "dropout-concise"):
+        assert name in EXPERIMENTS
+    lenet = get_experiment("lenet")
+    assert lenet.reference == {"loss": 0.469, "train_acc": 0.823, "test_acc": 0.779}
+    full = lenet.settings("full")
+    assert (full["lr"], full["batch_size"], full["num_epochs"], full["init"]) == (
+        0.9,
+        256,
+        10,
+        "xavier",
+    )
+
+
+def test_quick_profile_keeps_the_architecture() -> None:
+    for exp in EXPERIMENTS.values():
+        full, quick = exp.settings("full"), exp.settings("quick")
+        changed = {k for k in quick if quick.get(k) != full.get(k)}
+        assert changed <= {"num_train", "num_test", "num_epochs"}, exp.name
+        assert quick["model"] == full["model"]
+        assert quick["num_epochs"] <= full["num_epochs"]
+    with pytest.raises(ValueError, match="profile"):
+        get_experiment("lenet").settings("auto")
+
+
+def test_register_validates(tmp_path) -> None:
+    def run(settings, ctx):  # pragma: no cover - 不会被调用
+        raise AssertionError
+
+    good = dict(page="chapter_x/y", title="t", full={"num_epochs": 1}, run=run)
+    with pytest.raises(ValueError, match="已经登记"):
+        register(Experiment(name="lenet", **good))
+    with pytest.raises(ValueError, match="slug"):
+        register(Experiment(name="LeNet 5", **good))
+    with pytest.raises(ValueError, match="quick"):
+        register(Experiment(name="y", quick={"lr": 1}, **good))
+    with pytest.raises(ValueError, match="num_epochs"):
+        register(Experiment(name="y", page="chapter_x/y", title="t", full={}, run=run))
+    with pytest.raises(ValueError, match="已登记的有"):
+        get_experiment("nonexistent")
+
+
+def test_profile_resolution(monkeypatch) -> None:
+    monkeypatch.delenv("DLBOOK_PROFILE", raising=False)
+    assert profile_setting() == "auto"
+    assert resolve_profile(device="cpu") == "quick"
+    assert resolve_profile(device="cpu", cheap_on_cpu=True) == "full"
+    assert resolve_profile(device="cuda") == "full"
+    assert resolve_profile(device="mps") == "full"
+    monkeypatch.setenv("DLBOOK_PROFILE", "quick")
+    assert resolve_profile(device="cuda") == "quick"
+    assert build_info()["profile"] == "quick"
+    monkeypatch.setenv("DLBOOK_PROFILE", "FULL")
+    assert resolve_profile(device="cpu") == "full"
+    monkeypatch.setenv("DLBOOK_PROFILE", "fastest")
+    with pytest.raises(ValueError, match="full、quick 或 auto"):
+        resolve_profile(device="cpu")
+
+
+def test_run_regression_experiment_is_deterministic() -> None:
+    a = run_experiment("linear-regression-scratch", profile="full", device="cpu", verbose=False)
+    b = run_experiment("linear-regression-scratch", profile="full", device="cpu", verbose=False)
+    assert a.metrics["w_error"] < 0.01 and a.metrics["b_error"] < 0.01
+    assert {k: v for k, v in a.metrics.items() if k != "examples_per_sec"} == {
+        k: v for k, v in b.metrics.items() if k != "examples_per_sec"
+    }
+    assert a.profile == "full" and a.settings["num_epochs"] == 3
+    c = run_experiment("linear-regression-scratch", device="cpu", epochs=1, verbose=False)
+    assert c.settings["num_epochs"] == 1
+    with pytest.raises(ValueError, match="epochs"):
+        run_experiment("linear-regression-scratch", epochs=0)
+    with pytest.raises(ValueError, match="seed"):
+        run_experiment("linear-regression-scratch", seed=-1)
+
+
+@pytest.fixture
+def fake_fashion_mnist(monkeypatch):
+    """用随机的 28×28 小数据代替 Fashion-MNIST，检查分类实验的管道（不读真实数据）。"""
+    calls = []
+
+    def fake_loader(
+        batch_size, resize=None, *, root=None, seed=0, device=None, num_train=None, num_test=None
+    ):
+        calls.append(dict(batch_size=batch_size, resize=resize, num_train=num_train))
+        g = torch.Generator().manual_seed(seed)
+        X, y = torch.rand(96, 1, 28, 28, generator=g), torch.randint(0, 10, (96,), generator=g)
+        return (
+            TensorBatches((X, y), 32, seed=seed, device=device),
+            TensorBatches((X[:40], y[:40]), 32, shuffle=False, device=device),
+        )
+
+    monkeypatch.setattr(dlbook.data, "load_fashion_mnist", fake_loader)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "softmax-regression-scratch",
+        "softmax-regression-concise",
+        "mlp-scratch",
+        "dropout-concise",
+        "lenet",
+    ],
+)
+def test_fashion_mnist_experiments_run(fake_fashion_mnist, name) -> None:
+    result = run_experiment(name, profile="quick", device="cpu", epochs=1, verbose=False)
+    assert set(result.metrics) >= {"loss", "train_acc", "test_acc", "examples_per_sec"}
+    assert 0 <= result.metrics["test_acc"] <= 1
+    assert fake_fashion_mnist[-1]["num_train"] == get_experiment(name).quick["num_train"]
+    assert fake_fashion_mnist[-1]["batch_size"] == get_experiment(name).full["batch_size"]
+    assert result.summary.endswith("examples/sec on cpu")
+
+
+def test_format_metrics() -> None:
+    assert format_metrics({"loss": 0.4691, "test_acc": 0.7789}) == "loss 0.469, test acc 0.779"
+    assert format_metrics({"train_loss": 4.65e-05, "w_norm": 13.41}) == (
+        "train loss 4.65e-05, w_norm 13.41"
+    )
+
+
+def _dummy_result(name: str = "lenet", profile: str = "quick", test_acc: float = 0.5):
+    from dlbook.experiments import RunResult
+
+    return RunResult(
+        experiment=name,
+        profile=profile,
+        device="cpu",
+        seed=0,
+        settings={"num_epochs": 2},
+        metrics={"loss": 1.0, "train_acc": 0.4, "test_acc": test_acc, "examples_per_sec": 1e3},
+        summary="...",
+        seconds=1.0,
+        timestamp="2026-01-01T00:00:00+00:00",
+        versions={},
+    )
+
+
+def test_results_store_and_table(tmp_path) -> None:
+    path = tmp_path / "cache" / "results.json"
+    assert load_results(path) == []
+    append_result(_dummy_result(test_acc=0.5), path)
+    append_result(_dummy_result(test_acc=0.6), path)
+    runs = load_results(path)
+    assert [r["metrics"]["test_acc"] for r in runs] == [0.5, 0.6]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["results.json"]
+
+    table = results_table(results=runs)
+    row = next(line for line in table.splitlines() if line.startswith("| lenet |"))
+    assert "test acc 0.600" in row and "test acc 0.500" not in row  # 只显示最近一次
+    assert "loss 0.469, train acc 0.823, test acc 0.779" in row
+    book_only = results_table(measured=False)
+    assert "我们的结果" not in book_only and "0.600" not in book_only
+    rows = list(csv.reader(io.StringIO(results_table("csv", results=runs))))
+    assert rows[0][:2] == ["实验", "页面"] and len(rows) == len(EXPERIMENTS) + 1
+    with pytest.raises(ValueError, match="fmt"):
+        results_table("html")
+
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="JSON"):
+        load_results(path)
+
+
+def test_cli_run_and_results(tmp_path, capsys) -> None:
+    store = tmp_path / "results.json"
+    code = main(
+        [
+            "run",
+            "linear-regression-scratch",
+            "--device",
+            "cpu",
+            "--seed",
+            "1",
+            "--results",
+            str(store),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "我们：train loss" in out and "书中：" in out and str(store) in out
+    assert json.loads(store.read_text(encoding="utf-8"))["runs"][0]["seed"] == 1
+
+    figure = tmp_path / "curve.png"
+    assert (
+        main(
+            ["run", "underfit-overfit-normal", "--epochs", "3", "--no-save", "--plot", str(figure)]
+        )
+        == 0
+    )
+    assert figure.stat().st_size > 0
+    assert "训练曲线已写到" in capsys.readouterr().out
+
+    table_file = tmp_path / "table.md"
+    assert main(["results", "--results", str(store), "-o", str(table_file)]) == 0
+    table = table_file.read_text(encoding="utf-8")
+    assert "| linear-regression-scratch |" in table and "train loss" in table
+
+    capsys.readouterr()
+    assert main(["results", "--book-only", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("实验,页面")
+
+    assert main(["run", "--list"]) == 0
+    assert "lenet" in capsys.readouterr().out
+
+
+def test_cli_errors(capsys) -> None:
+    assert main(["run", "no-such-experiment", "--no-save"]) == 1
+    assert "没有名为" in capsys.readouterr().err
+    assert main(["run"]) == 2
+    with pytest.raises(SystemExit):
+        main(["run", "lenet", "--epochs", "0"])
+    with pytest.raises(SystemExit):
+        main(["run", "lenet", "--profile", "medium"])
+    assert (
+        main(
+            [
+                "run",
+                "lenet",
+                "--device",
+                "cuda:7" if not torch.cuda.is_available() else "nope",
+                "--no-save",
+            ]
+        )
+        == 1
+    )
+
+
+def test_custom_experiment_with_extra_metrics(tmp_path) -> None:
+    def run(settings, ctx: RunContext):
+        h = History(task="regression", device=str(ctx.device))
+        from dlbook.train.loop import EpochRecord
+
+        h.append(EpochRecord(1, 0.1, None, 0.2, None, 10, 1.0, 10.0, 1.0))
+        return h, {"w_norm": 1.5}
+
+    exp = Experiment(
+        name="x-y",
+        page="chapter_x/x",
+        title="t",
+        full={"num_epochs": 1},
+        run=run,
+        task="regression",
+    )
+    result = run_experiment(exp, device="cpu", profile="full")
+    assert result.metrics == {
+        "train_loss": 0.1,
+        "test_loss": 0.2,
+        "examples_per_sec": 10.0,
+        "w_norm": 1.5,
+    }
+
+
+def test_house_price_experiment_runs_on_small_table(monkeypatch) -> None:
+    """K 折实验直接返回指标字典；用一张小表代替 Kaggle 数据（不读真实数据、不联网）。"""
+    import pandas as pd
+
+    g = torch.Generator().manual_seed(0)
+    n = 40
+    area = torch.rand(n, generator=g) * 100 + 50
+    train = pd.DataFrame(
+        {
+            "Id": range(1, n + 1),
+            "Area": area.tolist(),
+            "Zone": ["A", "B", None, "A"] * (n // 4),
+            "SalePrice": (area * 1000 + 20000).tolist(),
+        }
+    )
+    test = train.drop(columns="SalePrice").iloc[:5]
+    monkeypatch.setattr(dlbook.data, "load_house_prices", lambda *a, **k: (train, test))
+    result = run_experiment("kaggle-house-price", device="cpu", epochs=3, verbose=False)
+    assert set(result.metrics) == {"train_log_rmse", "valid_log_rmse"}
+    assert result.summary.startswith("train_log_rmse ")
+
+
+def _a_run(name: str, profile: str, test_acc: float) -> dict:
+    return {
+        "experiment": name,
+        "profile": profile,
+        "device": "cuda:0" if profile == "full" else "cpu",
+        "seed": 0,
+        "settings": {"num_epochs": 10},
+        "metrics": {"test_acc": test_acc},
+        "summary": "",
+        "seconds": 90.0,
+        "timestamp": "2026-11-28T10:00:00+00:00",
+        "versions": {"commit": "0123456789abcdef"},
+    }
+
+
+def test_record_result_in_a_build_and_outside(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import load_build_result, load_build_results, record_result
+
+    result = run_experiment("linear-regression-scratch", verbose=False)
+    monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path / "build"))
+    record_result(result)  # 构建中：每个实验一个文件，后一次覆盖前一次
+    record_result(result)
+    assert [r["experiment"] for r in load_build_results()] == ["linear-regression-scratch"]
+    assert load_build_result("linear-regression-scratch")["metrics"] == json.loads(
+        json.dumps(result.metrics)
+    )
+    with pytest.raises(FileNotFoundError):
+        load_build_result("lenet")
+    monkeypatch.delenv("DLBOOK_BUILD_RESULTS")
+    monkeypatch.setenv("DLBOOK_RESULTS", str(tmp_path / "results.json"))
+    record_result(result)  # 平时：追加到用户的结果文件
+    assert len(load_results()) == 1
+
+
+def test_comparison_rows_show_book_build_and_record(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import comparison_rows, load_recorded_results, results
+
+    build = [_a_run("lenet", "full", 0.8123)]
+    recorded = [_a_run("lenet", "full", 0.8777)]
+    rows = {r[0]: r for r in comparison_rows(build, recorded)}
+    assert rows["lenet"][1].startswith("loss 0.469")  # 书中的结果
+    assert rows["lenet"][2] == "test acc 0.812（full 档，cuda:0）"
+    assert rows["lenet"][3] == "test acc 0.878（cuda:0，提交 0123456，2026-11-28，1.5 分钟）"
+    assert rows["mlp-scratch"][2] == "本次构建没有运行"
+    assert rows["mlp-scratch"][3].startswith("尚无")
+    # 记录在案的文件里只有完整档的运行才算数
+    path = tmp_path / "recorded.json"
+    path.write_text(
+        json.dumps({"format": 1, "runs": [_a_run("lenet", "quick", 0.5), recorded[0]]}),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(results, "RECORDED_RESULTS", path)
+    assert [r["profile"] for r in load_recorded_results()] == ["full"]
+
+
+def test_recorded_results_file_holds_only_real_full_runs() -> None:
+    from dlbook.experiments import RECORDED_RESULTS, load_results
+
+    for run in load_results(RECORDED_RESULTS):
+        assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
+        assert run["device"] and run["timestamp"] and run["versions"].get("commit")
+
+
+def test_record_run_of_a_page_trained_model(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import load_build_result, record_run
+
+    result = run_experiment("linear-regression-scratch", verbose=False)
+    monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path))
+    recorded = record_run(
+        "linear-regression-scratch", result.history, profile="full", metrics={"w_error": 0.5}
+    )
+    run = load_build_result("linear-regression-scratch")
+    assert run["profile"] == "full" and run["settings"]["lr"] == 0.03
+    assert run["metrics"]["w_error"] == 0.5
+    assert run["metrics"]["train_loss"] == pytest.approx(result.history.final.train_loss)
+    assert recorded.summary == result.history.summary()
+    with pytest.raises(ValueError, match="没有名为"):
+        record_run("no-such-experiment", profile="full")
