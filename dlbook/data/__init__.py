@@ -16,14 +16,23 @@ from dlbook.data.fashion_mnist import (
     verify_fashion_mnist,
 )
 from dlbook.data.house_prices import (
+    HousePriceFeatures,
     fetch_house_prices,
     load_house_prices,
+    load_house_regression,
     locate_house_prices,
+    preprocess_house_prices,
     verify_house_prices,
 )
 from dlbook.data.idx import IDXFormatError, parse_idx, read_idx
 from dlbook.data.loader import TensorBatches
-from dlbook.data.synthetic import load_array, polynomial_data, synthetic_linear_data
+from dlbook.data.synthetic import (
+    lag_features,
+    load_array,
+    noisy_sine,
+    polynomial_data,
+    synthetic_linear_data,
+)
 from dlbook.data.translation import (
     fetch_gettext_pairs,
     fetch_tatoeba,
@@ -42,19 +51,24 @@ __all__ = [
     "DataUnavailableError",
     "DownloadError",
     "FashionMNIST",
+    "HousePriceFeatures",
     "IDXFormatError",
     "TensorBatches",
     "data_dir",
     "fashion_mnist_labels",
     "fetch_fashion_mnist",
     "fetch_house_prices",
+    "lag_features",
     "load_array",
     "load_fashion_mnist",
     "load_house_prices",
+    "load_house_regression",
     "locate_fashion_mnist",
     "locate_house_prices",
+    "noisy_sine",
     "parse_idx",
     "polynomial_data",
+    "preprocess_house_prices",
     "read_fashion_mnist",
     "read_idx",
     "synthetic_linear_data",

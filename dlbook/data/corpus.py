@@ -37,6 +37,7 @@ from dlbook.data.download import (
     data_dir,
     download,
     downloads_disabled,
+    note_data_use,
 )
 
 __all__ = [
@@ -396,6 +397,7 @@ def read_corpus(
     (3609, ["ALICE'S", 'ADVENTURES', 'IN', 'WONDERLAND'])
     """
     spec = _spec(name)
+    note_data_use(spec.title)
     found = locate_corpus(name, root)
     if found is None and root is not None:
         raise FileNotFoundError(f"{root} 里没有 {spec.file_name}")

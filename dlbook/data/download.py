@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dlbook.book.environment import DATA_LOG_ENV
 from dlbook.utils.serialization import atomic_write
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "data_dir",
     "download",
     "downloads_disabled",
+    "note_data_use",
 ]
 
 
@@ -116,6 +118,28 @@ def downloads_disabled() -> bool:
     True
     """
     return os.environ.get("DLBOOK_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def note_data_use(title: str) -> None:
+    """记下这一次执行读取了数据集 ``title``：构建本书时页脚据此写明每页用了哪些数据。
+
+    只有构建本书时（环境变量 ``DLBOOK_DATA_LOG`` 给出记录文件，见 :mod:`dlbook.book.environment`）
+    才写，每次一行；平时什么也不做。每个读取数据集的函数都应调用它。
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> log = os.path.join(tempfile.mkdtemp(), "data.txt")
+    >>> with mock.patch.dict(os.environ, {"DLBOOK_DATA_LOG": log}):
+    ...     note_data_use("Fashion-MNIST")
+    >>> open(log, encoding="utf-8").read()
+    'Fashion-MNIST\n'
+    """
+    log = os.environ.get(DATA_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{title}\n")
 
 
 def content_digest(path: str | os.PathLike[str], algorithm: str = "sha256") -> str:

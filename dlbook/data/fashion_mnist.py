@@ -39,6 +39,7 @@ from dlbook.data.download import (
     data_dir,
     download,
     downloads_disabled,
+    note_data_use,
 )
 from dlbook.data.idx import IDXFormatError, read_idx
 from dlbook.data.loader import TensorBatches
@@ -462,6 +463,7 @@ def read_fashion_mnist(
     >>> data.train_images.shape, data.train_labels[:4].tolist()
     (torch.Size([60000, 28, 28]), [9, 0, 0, 3])
     """
+    note_data_use("Fashion-MNIST")
     found = locate_fashion_mnist(root, use_system=use_system)
     if found is None and root is not None:
         raise FileNotFoundError(

@@ -1,4 +1,5 @@
-"""Kaggle 房价预测竞赛的数据（训练集 1460 行、测试集 1459 行）。
+"""Kaggle 房价预测竞赛的数据（训练集 1460 行、测试集 1459 行）：查找、下载、校验与读取，
+预处理成张量（第 3 章），以及第 10 章比较优化算法用的回归数据。
 
 查找顺序与 Fashion-MNIST 相同：调用时给出的目录 ``root``；用户缓存
 ``<data_dir()>/kaggle-house``；（没有系统软件包）；从 D2L 的数据地址下载到缓存（环境变量
@@ -12,9 +13,15 @@ CI 与测试用这种办法，dlbook 运行时并不依赖这个包。
 
 from __future__ import annotations
 
+import functools
 import os
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
 
 from dlbook.data.download import (
     DEFAULT_RETRIES,
@@ -28,13 +35,20 @@ from dlbook.data.download import (
     data_dir,
     download,
     downloads_disabled,
+    note_data_use,
 )
+from dlbook.data.loader import TensorBatches
+from dlbook.utils.checks import check_positive, check_positive_number
 
 __all__ = [
+    "HOUSE_NUM_EXAMPLES",
     "HOUSE_PRICES_SHA1",
+    "HousePriceFeatures",
     "fetch_house_prices",
     "load_house_prices",
+    "load_house_regression",
     "locate_house_prices",
+    "preprocess_house_prices",
     "verify_house_prices",
 ]
 
@@ -252,8 +266,7 @@ def load_house_prices(root: str | os.PathLike[str] | None = None, *, download: b
     >>> train_df.shape, test_df.shape
     ((1460, 81), (1459, 80))
     """
-    import pandas as pd
-
+    note_data_use("Kaggle 房价预测竞赛数据")
     found = locate_house_prices(root)
     if found is None and root is not None:
         raise FileNotFoundError(
@@ -278,3 +291,187 @@ def load_house_prices(root: str | os.PathLike[str] | None = None, *, download: b
             )
         frames.append(df)
     return frames[0], frames[1]
+
+
+# ---------------------------------------------------------------------------
+# 预处理：第 3 章的房价预测
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class HousePriceFeatures:
+    """预处理之后的房价数据。
+
+    Attributes
+    ----------
+    train_features : torch.Tensor
+        训练集特征，形状 ``(n_train, d)``，float32。
+    train_labels : torch.Tensor
+        训练集房价 ``SalePrice``，形状 ``(n_train, 1)``，float32。
+    test_features : torch.Tensor
+        测试集特征，形状 ``(n_test, d)``，与训练集的列一一对应。
+    test_ids : torch.Tensor
+        测试集的 ``Id`` 列，写提交文件时用。
+    columns : list of str
+        ``d`` 个特征的名字（独热编码后的列名形如 ``MSZoning_RL``、``MSZoning_nan``）。
+    """
+
+    train_features: torch.Tensor
+    train_labels: torch.Tensor
+    test_features: torch.Tensor
+    test_ids: torch.Tensor
+    columns: list[str] = field(default_factory=list)
+
+
+def preprocess_house_prices(
+    train_df: pd.DataFrame,
+    test_df: pd.DataFrame,
+    *,
+    label: str = "SalePrice",
+    id_column: str = "Id",
+) -> HousePriceFeatures:
+    r"""把房价数据的两个表变成可以训练的张量。
+
+    训练集与测试集的特征先拼在一起处理，保证两边的列完全相同：
+
+    - 数值列做 Z-score 标准化 :math:`x \leftarrow (x - \mu) / \sigma`，均值与标准差在训练集和
+      测试集的全部特征上计算；标准化之后均值为 0，所以缺失值直接填 0（即填均值）；
+    - 其余（字符串）列用 ``pandas.get_dummies(dummy_na=True)`` 做独热编码，“缺失”也是一个类别。
+
+    ``Id`` 列不是特征（它只是编号），``SalePrice`` 是标签，二者都不参与编码。
+
+    Parameters
+    ----------
+    train_df, test_df : pandas.DataFrame
+        Kaggle 的 ``train.csv`` 与 ``test.csv``；训练集比测试集多一列标签。
+    label : str
+        标签列名。
+    id_column : str
+        编号列名。
+
+    Returns
+    -------
+    HousePriceFeatures
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({"Id": [1, 2, 3], "Area": [50.0, 70.0, None],
+    ...                       "Street": ["Pave", None, "Grvl"], "SalePrice": [100.0, 150.0, 120.0]})
+    >>> test = pd.DataFrame({"Id": [4], "Area": [60.0], "Street": ["Pave"]})
+    >>> data = preprocess_house_prices(train, test)
+    >>> data.columns
+    ['Area', 'Street_Grvl', 'Street_Pave', 'Street_nan']
+    >>> data.train_features
+    tensor([[-1.,  0.,  1.,  0.],
+            [ 1.,  0.,  0.,  1.],
+            [ 0.,  1.,  0.,  0.]])
+    >>> data.train_labels.shape, data.test_features.shape
+    (torch.Size([3, 1]), torch.Size([1, 4]))
+    """
+    for name, df in [("train_df", train_df), ("test_df", test_df)]:
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"{name} 必须是 pandas.DataFrame，收到 {type(df).__name__}")
+        if id_column not in df.columns:
+            raise ValueError(f"{name} 缺少编号列 {id_column!r}")
+    if label not in train_df.columns:
+        raise ValueError(f"train_df 缺少标签列 {label!r}")
+    all_features = pd.concat(
+        [train_df.drop(columns=[id_column, label]), test_df.drop(columns=[id_column])],
+        ignore_index=True,
+    )
+    numeric = all_features.select_dtypes(include="number").columns
+    all_features[numeric] = (all_features[numeric] - all_features[numeric].mean()) / all_features[
+        numeric
+    ].std()
+    all_features[numeric] = all_features[numeric].fillna(0)  # 标准化后均值为 0：缺失值填 0
+    all_features = pd.get_dummies(all_features, dummy_na=True, dtype="float32")
+    values = torch.tensor(all_features.to_numpy(dtype="float32"))
+    n_train = len(train_df)
+    return HousePriceFeatures(
+        train_features=values[:n_train],
+        train_labels=torch.tensor(train_df[label].to_numpy(dtype="float32")).reshape(-1, 1),
+        test_features=values[n_train:],
+        test_ids=torch.tensor(test_df[id_column].to_numpy()),
+        columns=[str(c) for c in all_features.columns],
+    )
+
+
+# ---------------------------------------------------------------------------
+# 第 10 章：比较优化算法用的回归数据
+# ---------------------------------------------------------------------------
+
+#: 房价训练集的样本数。
+HOUSE_NUM_EXAMPLES = _SHAPES["train"][0]
+
+
+@functools.cache
+def _house_regression_tensors(clip: float | None) -> tuple[torch.Tensor, torch.Tensor]:
+    train_df, _ = load_house_prices()
+    numeric = train_df.drop(columns=["Id", "SalePrice"]).select_dtypes(include="number")
+    numeric = (numeric - numeric.mean()) / numeric.std()
+    numeric = numeric.fillna(0)
+    if clip is not None:
+        numeric = numeric.clip(-clip, clip)
+    features = torch.tensor(numeric.to_numpy(dtype="float32"))
+    log_price = np.log(train_df["SalePrice"].to_numpy(dtype="float64"))
+    log_price = (log_price - log_price.mean()) / log_price.std(ddof=1)
+    labels = torch.tensor(log_price, dtype=torch.float32).reshape(-1, 1)
+    return features, labels
+
+
+def load_house_regression(
+    batch_size: int,
+    num_examples: int = HOUSE_NUM_EXAMPLES,
+    *,
+    clip: float | None = 3.0,
+    seed: int = 0,
+) -> tuple[TensorBatches, int]:
+    r"""比较优化算法用的回归数据：Kaggle 房价训练集的数值特征与标准化的对数房价。
+
+    取训练集前 ``num_examples`` 行的 36 个数值列（不含 ``Id`` 与标签），每列做 Z-score 标准化、
+    缺失值填 0、再截断到 :math:`[-3, 3]` （少数极端样本的特征可达 30 个标准差，批量很小的
+    随机梯度下降遇到它们时损失会突然跳高）；标签是 :math:`\log(\text{SalePrice})` 标准化之后的值（均值 0、方差 1），
+    所以什么也不学、总预测 0 的模型的平方损失（除以 2）约为 0.5。
+
+    Parameters
+    ----------
+    batch_size : int
+        批量大小；等于 ``num_examples`` 时每轮只有一个批次（梯度下降）。
+    num_examples : int
+        使用的样本数，最多 1460（训练集的全部行）。
+    clip : float or None
+        标准化之后把特征截断到 ``[-clip, clip]``；``None`` 表示不截断。
+    seed : int
+        打乱的种子：第 ``e`` 轮的顺序由 ``(seed, e)`` 决定，每轮重新打乱。
+
+    Returns
+    -------
+    data_iter : dlbook.data.TensorBatches
+        每轮重新打乱的小批量 ``(X, y)``，``y`` 的形状为 ``(批量大小, 1)``。
+    feature_dim : int
+        特征个数。
+
+    Examples
+    --------
+    >>> data_iter, feature_dim = load_house_regression(batch_size=10, num_examples=1000)
+    >>> feature_dim, len(data_iter), data_iter.num_examples
+    (36, 100, 1000)
+    >>> X, y = next(iter(data_iter))
+    >>> X.shape, y.shape
+    (torch.Size([10, 36]), torch.Size([10, 1]))
+    """
+    check_positive("batch_size", batch_size)
+    check_positive("num_examples", num_examples)
+    if num_examples > HOUSE_NUM_EXAMPLES:
+        raise ValueError(
+            f"num_examples 最多为 {HOUSE_NUM_EXAMPLES}（训练集的行数），收到 {num_examples}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed 必须是非负整数，收到 {seed!r}")
+    if clip is not None:
+        clip = check_positive_number("clip", clip)
+    features, labels = _house_regression_tensors(clip)
+    data_iter = TensorBatches(
+        (features[:num_examples], labels[:num_examples]), batch_size, shuffle=True, seed=seed
+    )
+    return data_iter, features.shape[1]

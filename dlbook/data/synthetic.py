@@ -1,4 +1,6 @@
-"""人工合成的数据：线性回归（第 2 章）与多项式回归（第 3 章，欠拟合与过拟合）。"""
+"""人工合成的数据：线性回归（第 2 章）、多项式回归（第 3 章，欠拟合与过拟合），以及序列模型用的
+带噪声的正弦序列与自回归特征（第 7 章）。
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,14 @@ import torch
 
 from dlbook.data.loader import TensorBatches
 
-__all__ = ["load_array", "polynomial_data", "polynomial_features", "synthetic_linear_data"]
+__all__ = [
+    "lag_features",
+    "load_array",
+    "noisy_sine",
+    "polynomial_data",
+    "polynomial_features",
+    "synthetic_linear_data",
+]
 
 
 def _generator(seed: int | None) -> torch.Generator | None:
@@ -173,3 +182,46 @@ def polynomial_data(
     labels += torch.normal(0.0, float(noise), labels.shape, generator=g)
     labels = labels.reshape(-1, 1)
     return features[:n_train], features[n_train:], labels[:n_train], labels[n_train:]
+
+
+def noisy_sine(
+    num_steps: int = 1000, noise: float = 0.2, *, seed: int | None = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""序列 :math:`x_t = \sin(0.01\,t) + \epsilon_t`，:math:`t = 1, \ldots,` ``num_steps``，
+    :math:`\epsilon_t \sim N(0, \text{noise}^2)`。返回 ``(time, x)``，都是长 ``num_steps`` 的一维张量。
+
+    Examples
+    --------
+    >>> time, x = noisy_sine(1000, seed=0)
+    >>> time[:3].tolist(), x.shape
+    ([1.0, 2.0, 3.0], torch.Size([1000]))
+    >>> bool((noisy_sine(5, noise=0.0)[1] == torch.sin(0.01 * torch.arange(1.0, 6))).all())
+    True
+    """
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
+        raise ValueError(f"num_steps 必须是正整数，收到 {num_steps!r}")
+    if noise < 0:
+        raise ValueError(f"noise 必须是非负数，收到 {noise!r}")
+    g = torch.Generator().manual_seed(seed) if seed is not None else None
+    time = torch.arange(1, num_steps + 1, dtype=torch.float32)
+    x = torch.sin(0.01 * time) + noise * torch.randn(num_steps, generator=g)
+    return time, x
+
+
+def lag_features(x: torch.Tensor, tau: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """自回归的样本：第 ``i`` 行特征是 ``x[i : i + tau]``，标签是 ``x[i + tau]``。
+
+    返回形状为 ``(len(x) - tau, tau)`` 的特征与 ``(len(x) - tau, 1)`` 的标签。
+
+    Examples
+    --------
+    >>> features, labels = lag_features(torch.arange(6.0), 2)
+    >>> features.tolist(), labels.reshape(-1).tolist()
+    ([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0]], [2.0, 3.0, 4.0, 5.0])
+    """
+    if x.dim() != 1:
+        raise ValueError(f"x 必须是一维序列，收到形状 {tuple(x.shape)}")
+    if isinstance(tau, bool) or not isinstance(tau, int) or not 1 <= tau < len(x):
+        raise ValueError(f"tau 必须是 1 到 len(x) - 1 之间的整数，收到 {tau!r}")
+    features = x.unfold(0, tau, 1)[:-1]  # 长 tau 的滑动窗口，去掉最后一个（它没有标签）
+    return features.clone(), x[tau:].reshape(-1, 1).clone()

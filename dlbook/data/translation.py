@@ -52,6 +52,7 @@ from dlbook.data.download import (
     data_dir,
     download,
     downloads_disabled,
+    note_data_use,
 )
 from dlbook.data.loader import TensorBatches
 
@@ -441,6 +442,11 @@ def build_gettext_pairs(wheels: Iterable[str | os.PathLike[str]]) -> GettextBuil
 #: 两份数据：本书从翻译目录构建的 ``fra-eng`` 与 D2L 的 ``tatoeba-fra-eng`` （可选）。
 DATASETS = ("fra-eng", "tatoeba-fra-eng")
 FILE_NAMES = {"fra-eng": GETTEXT_FILE, "tatoeba-fra-eng": TATOEBA_FILE}
+#: 页脚里的数据名称（见 :func:`dlbook.data.download.note_data_use`）。
+TITLES = {
+    "fra-eng": "软件翻译目录中的英法句子对（gettext）",
+    "tatoeba-fra-eng": "Tatoeba 英法句子对",
+}
 
 
 def _check_dataset(dataset: str) -> None:
@@ -696,6 +702,7 @@ def read_translation_pairs(
     ('A JSON object', 'Un objet JSON')
     """
     _check_dataset(dataset)
+    note_data_use(TITLES[dataset])
     found = locate_translation(dataset, root)
     if found is None and root is not None:
         raise FileNotFoundError(f"{root} 里没有 {FILE_NAMES[dataset]}")

@@ -199,18 +199,14 @@ def draw_inception(block: nn.Module | None = None, ax: Axes | None = None) -> Ax
     from dlbook.models.googlenet import Inception
 
     blk = Inception(192, 64, (96, 128), (16, 32), 32) if block is None else block
-    paths = [
-        [blk.p1_1],
-        [blk.p2_1, blk.p2_2],
-        [blk.p3_1, blk.p3_2],
-        [blk.p4_1, blk.p4_2],
-    ]
+    # 每条路径的卷积与池化（ReLU 不画）
+    paths = [[m for m in branch if not isinstance(m, nn.ReLU)] for branch in blk.branches]
     width = 3.4
     ax = _new_axes(ax, (12.0, 4.2))
     xs = [i * (width + 0.35) for i in range(4)]
     center = (xs[0] + xs[-1]) / 2
     top = 0.0
-    _box(ax, center, top, f"输入（{blk.p1_1.in_channels} 通道）", "io", width=width * 1.6)
+    _box(ax, center, top, f"输入（{paths[0][0].in_channels} 通道）", "io", width=width * 1.6)
     row1 = top - (BOX_H + GAP * 2)
     bottoms = []
     for x, path in zip(xs, paths):

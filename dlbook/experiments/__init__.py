@@ -1,6 +1,8 @@
 """实验登记表：书中每一次训练的设置、CPU 上的快速版本，以及书中公布的结果。
 
 * :mod:`~dlbook.experiments.registry`：实验的类型、登记与运行（:func:`run_experiment`）；
+* :mod:`~dlbook.experiments.runners`：各类任务共用的 ``run`` 函数（分类、回归、语言模型、翻译）；
+* :mod:`~dlbook.experiments.expectations`：页面的论断写成构建时检查的预期；
 * :mod:`~dlbook.experiments.results`：结果文件与附录里的表格；
 * :mod:`~dlbook.experiments.cli`：``python -m dlbook run`` 与 ``python -m dlbook results``；
 * :mod:`~dlbook.experiments.catalog`：各章的实验，每章一个以章节 slug 命名的模块（导入即登记）。
@@ -17,11 +19,24 @@ from dlbook.experiments.registry import (
     RunContext,
     RunOutput,
     RunResult,
-    fashion_mnist_classifier,
     get_experiment,
-    record_run,
     register,
     run_experiment,
+)
+from dlbook.experiments.expectations import (
+    Expectation,
+    above,
+    at_least,
+    at_most,
+    below,
+    check_build_expectations,
+    claim,
+)
+from dlbook.experiments.runners import (
+    fashion_mnist_classifier,
+    language_model_run,
+    run_house_experiment,
+    translation_run,
 )
 from dlbook.experiments.results import (
     RECORDED_RESULTS,
@@ -43,12 +58,19 @@ __all__ = [
     "D2L",
     "RECORDED_RESULTS",
     "EXPERIMENTS",
+    "Expectation",
     "Experiment",
     "RunContext",
     "RunOutput",
     "RunResult",
+    "above",
     "add_experiment_commands",
     "append_result",
+    "at_least",
+    "at_most",
+    "below",
+    "check_build_expectations",
+    "claim",
     "comparison_rows",
     "fashion_mnist_classifier",
     "format_metric",
@@ -56,8 +78,8 @@ __all__ = [
     "load_build_result",
     "load_build_results",
     "load_recorded_results",
+    "language_model_run",
     "record_result",
-    "record_run",
     "format_settings",
     "get_experiment",
     "load_results",
@@ -65,6 +87,8 @@ __all__ = [
     "results_path",
     "results_table",
     "run_experiment",
+    "run_house_experiment",
+    "translation_run",
 ]
 
 # 各章的实验在登记表与结果模块之后导入（导入即登记）。

@@ -1,6 +1,7 @@
 """记录“这些数字是怎么来的”：dlbook 与 PyTorch 的版本、设备、运行档位与数据来源。
 
-书的每一页页脚都显示这里的信息，读者据此判断页面上的训练结果出自什么环境。
+书的每一页页脚（:mod:`dlbook.book.footer`）都显示这里的版本与提交，读者据此判断页面上的训练结果出自什么环境；
+``python -m dlbook info`` 打印 :func:`build_info`。
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import torch
 from dlbook import __version__
 from dlbook.utils.devices import best_device
 
-__all__ = ["build_info", "format_build_info", "git_commit", "versions"]
+__all__ = ["build_info", "git_commit", "versions"]
 
 
 def git_commit() -> str | None:
@@ -69,21 +70,3 @@ def build_info() -> dict[str, str]:
         "data": describe_fashion_mnist_source(),
     }
 
-
-def format_build_info(info: dict[str, str] | None = None) -> str:
-    """把 :func:`build_info` 的结果写成一行中文说明。
-
-    Examples
-    --------
-    >>> format_build_info({"dlbook": "0.1.0", "torch": "2.4.0", "python": "3.11.7",
-    ...                    "device": "cpu", "profile": "auto"})
-    '本页数字由 dlbook 0.1.0、PyTorch 2.4.0（Python 3.11.7）在 cpu 上以 auto 档位运行得出'
-    """
-    info = build_info() if info is None else info
-    text = (
-        f"本页数字由 dlbook {info['dlbook']}、PyTorch {info['torch']}（Python {info['python']}）"
-        f"在 {info['device']} 上以 {info['profile']} 档位运行得出"
-    )
-    if "data" in info:
-        text += f"；数据来源：{info['data']}"
-    return text

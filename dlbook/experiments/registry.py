@@ -1,8 +1,8 @@
-"""实验登记表的类型与运行：:class:`Experiment`、:func:`register`、:func:`run_experiment`。
+"""实验登记表：:class:`Experiment`、:func:`register` 与运行实验的唯一入口 :func:`run_experiment`。
 
 每个实验以页面的 slug 命名（``lenet``、``softmax-regression-scratch``……）；同一页有几次运行时
-加后缀（``dropout-concise``、``weight-decay-scratch-3``）。各章的实验写在本包的 ``ch*_*.py`` 里，
-每章一张声明式的表，例如::
+加后缀（``dropout-concise``、``weight-decay-scratch-3``）。各章的实验写在 :mod:`dlbook.experiments.catalog`
+里，每章一个以章节 slug 命名的模块，每章一张声明式的表，例如::
 
     register(Experiment(
         name="lenet",                                   # 页面 slug，必要时加后缀
@@ -13,16 +13,19 @@
         quick=dict(num_train=20_000, num_test=2_000),   # 只写与 full 不同的项
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
         cheap_on_cpu=True,                              # auto 档在 CPU 上也跑 full
+        task="classification",                          # 决定记下哪些指标
         run=fashion_mnist_classifier(lambda s, g: lenet(generator=g)),
+        expect=(at_least("test_acc", 0.75, "LeNet 的测试精度超过 0.75"),),
     ))
 
-``run`` 是一个函数 ``run(settings, ctx)``，返回 :class:`RunOutput` （训练历史、额外指标与模型；
-也可以只返回 ``History``、``(History, 额外指标字典)``，不经过训练循环时只返回指标字典），
-``settings`` 是按档位合并后的设置，``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。
-Fashion-MNIST 上的分类实验用 :func:`fashion_mnist_classifier` 生成 ``run``：它按 ``settings`` 中的
-``batch_size``、``resize``、``num_train``、``num_test`` 读数据，按 ``loss`` 与 ``optimizer`` 选择
-损失和更新方式，再调用 :func:`dlbook.train_classifier`。``full`` 中的键按书中的术语命名，
-附录表格原样显示它们。
+``run`` 是一个函数 ``run(settings, ctx)``，返回 :class:`RunOutput` （训练历史、额外指标、训练好的模型
+与用到的数据）；每种任务的 ``run`` 由 :mod:`dlbook.experiments.runners` 中的构造器生成。``settings``
+是按档位合并后的设置，``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。``task`` 决定从训练
+历史中记下哪些指标（:func:`~dlbook.experiments.runners.metrics_from_history`），``expect`` 是构建时
+检查的预期（:mod:`dlbook.experiments.expectations`）。``full`` 中的键按书中的术语命名，附录表格原样显示它们。
+
+页面与示例只用 :func:`run_experiment` 运行登记的实验：构建本书时它把结果写进本次构建的结果目录
+（页面用 ``{result}`` 角色引用），并返回训练好的模型与数据，供页面继续分析。
 """
 
 from __future__ import annotations
@@ -30,17 +33,18 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import torch
 from torch import nn
 
+from dlbook.experiments.expectations import Expectation
 from dlbook.experiments.profiles import resolve_profile
 from dlbook.experiments.provenance import versions
-from dlbook.utils.seeding import init_generator, init_seed
+from dlbook.experiments.results import format_metrics, record_result
+from dlbook.experiments.runners import TASKS, metrics_from_history
 from dlbook.train.loop import History
-from dlbook.experiments.results import format_metrics
 
 __all__ = [
     "D2L",
@@ -49,9 +53,7 @@ __all__ = [
     "RunContext",
     "RunOutput",
     "RunResult",
-    "fashion_mnist_classifier",
     "get_experiment",
-    "record_run",
     "register",
     "run_experiment",
 ]
@@ -71,12 +73,11 @@ class RunContext:
     seed: int = 0
     plot: bool = False
     verbose: bool = False
+    #: 页面传给 ``run`` 的选项（例如房价回归上由页面写出的优化器构造），见各 ``run`` 的说明。
+    options: dict[str, Any] = field(default_factory=dict)
 
 
-RunFn = Callable[
-    [dict[str, Any], RunContext],
-    "RunOutput | History | tuple[History, dict[str, Any]] | dict[str, Any]",
-]
+RunFn = Callable[[dict[str, Any], "RunContext"], "RunOutput"]
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,7 @@ class Experiment:
     quick : dict
         快速档相对 ``full`` 改动的设置（更少的样本或轮数，模型结构不变）。
     run : callable
-        ``run(settings, ctx)``，返回 :class:`RunOutput` 或 :class:`~dlbook.train.loop.History` （或它与额外指标组成的元组；
-        不经过训练循环的实验直接返回指标字典）。
+        ``run(settings, ctx)``，返回 :class:`RunOutput`；用 :mod:`dlbook.experiments.runners` 中的构造器生成。
     reference : dict or None
         书中公布的结果，键与 ``RunResult.metrics`` 相同（``loss``、``train_acc``、``test_acc`` ……）；
         值可以是数字或文字（例如 ``"约 0.83"``）。
@@ -105,11 +105,13 @@ class Experiment:
         书中结果的出处。
     cheap_on_cpu : bool
         完整设置在 CPU 上是否也只需几分钟；``auto`` 档据此决定在 CPU 上跑 full 还是 quick。
-    task : {"classification", "regression"}
-        任务类型。
+    task : {"classification", "regression", "language_model", "seq2seq"}
+        任务类型，决定从训练历史中记下哪些指标（:func:`~dlbook.experiments.runners.metrics_from_history`）。
     runs_in_build : bool
         构建本书时是否运行它（页面或示例）；为 False 的实验只在命令行运行（例如要用 ``torchrun``
         启动多个进程的），附录里如实注明。
+    expect : tuple of Expectation
+        这次运行必须显示的东西（页面上的论断），构建结束时检查，见 :mod:`dlbook.experiments.expectations`。
     """
 
     name: str
@@ -123,6 +125,7 @@ class Experiment:
     cheap_on_cpu: bool = False
     task: str = "classification"
     runs_in_build: bool = True
+    expect: tuple[Expectation, ...] = ()
 
     @property
     def chapter(self) -> str:
@@ -175,8 +178,10 @@ def register(experiment: Experiment) -> Experiment:
         raise ValueError(f"实验名应是小写、无空格的页面 slug，收到 {name!r}")
     if name in EXPERIMENTS:
         raise ValueError(f"实验 {name!r} 已经登记过了")
-    if experiment.task not in ("classification", "regression"):
-        raise ValueError(f"task 必须是 'classification' 或 'regression'，收到 {experiment.task!r}")
+    if experiment.task not in TASKS:
+        raise ValueError(f"task 必须是 {', '.join(TASKS)} 之一，收到 {experiment.task!r}")
+    if not all(isinstance(e, Expectation) for e in experiment.expect):
+        raise TypeError(f"实验 {name!r} 的 expect 应是 Expectation 的元组（用 at_least 等创建）")
     if "num_epochs" not in experiment.full:
         raise ValueError(f"实验 {name!r} 的 full 设置缺少 num_epochs")
     unknown = set(experiment.quick) - set(experiment.full) - {"num_train", "num_test"}
@@ -222,34 +227,28 @@ class RunResult:
     seconds: float
     timestamp: str
     versions: dict[str, str]
-    #: 训练历史与训练好的模型（有的话），供示例继续画图、分析；不写进结果文件。
+    #: 训练历史、训练好的模型与用到的数据（有的话），供页面与示例继续画图、分析；不写进结果文件。
     history: History | None = field(default=None, repr=False, compare=False)
     model: nn.Module | None = field(default=None, repr=False, compare=False)
+    data: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """转成可写入 JSON 的字典（不含训练历史与模型）。"""
-        data = asdict(self)
-        del data["history"], data["model"]
-        return data
+        """转成可写入 JSON 的字典（不含训练历史、模型与数据）。"""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("history", "model", "data")
+        }
 
 
 @dataclass
 class RunOutput:
-    """``run`` 函数可以返回的完整结果：训练历史、额外的指标与训练好的模型。"""
+    """``run`` 函数的返回值：训练历史、额外的指标、训练好的模型与用到的数据（各 ``run`` 说明 ``data`` 是什么）。"""
 
     history: History | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     model: nn.Module | None = None
-
-
-def _metrics_from_history(history: History) -> dict[str, Any]:
-    r = history.final
-    if history.task == "classification":
-        metrics = {"loss": r.train_loss, "train_acc": r.train_acc, "test_acc": r.test_acc}
-    else:
-        metrics = {"train_loss": r.train_loss, "test_loss": r.test_loss}
-    metrics["examples_per_sec"] = history.examples_per_sec()
-    return {k: v for k, v in metrics.items() if v is not None}
+    data: Any = None
 
 
 def run_experiment(
@@ -261,8 +260,14 @@ def run_experiment(
     epochs: int | None = None,
     plot: bool = False,
     verbose: bool = True,
+    options: dict[str, Any] | None = None,
+    record: bool | None = None,
 ) -> RunResult:
-    """按档位运行一个已登记的实验，返回 :class:`RunResult` （不写结果文件）。
+    """按档位运行一个已登记的实验，返回 :class:`RunResult` （含训练历史、训练好的模型与数据）。
+
+    构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出结果目录）结果写进那个目录，页面用 ``{result}``
+    角色引用它，构建结束时检查它的预期；只改了轮数（``epochs``）的运行不是登记的那次运行，不记下。
+    平时不写任何文件（命令行 ``python -m dlbook run`` 把结果追加到结果文件）。
 
     Parameters
     ----------
@@ -280,6 +285,10 @@ def run_experiment(
         是否画训练曲线。
     verbose : bool
         是否打印训练循环的总结行。
+    options : dict, optional
+        传给 ``run`` 的选项（:attr:`RunContext.options`）。
+    record : bool, optional
+        是否写进本次构建的结果目录；默认在构建中、且没有改轮数时写。
     """
     from dlbook.utils.devices import best_device
 
@@ -292,22 +301,18 @@ def run_experiment(
         raise ValueError(f"epochs 必须是正整数，收到 {epochs!r}")
     device = torch.device(device) if device is not None else best_device()
     resolved, settings = exp.resolve(profile, device, epochs)
-    ctx = RunContext(device=device, seed=seed, plot=plot, verbose=verbose)
+    ctx = RunContext(device=device, seed=seed, plot=plot, verbose=verbose, options=options or {})
     start = time.perf_counter()
     out = exp.run(settings, ctx)
     seconds = time.perf_counter() - start
-    if isinstance(out, dict):  # 不经过训练循环的实验（例如 K 折交叉验证）直接给出指标
-        out = RunOutput(metrics=out)
-    elif isinstance(out, tuple):
-        out = RunOutput(*out)
-    elif isinstance(out, History):
-        out = RunOutput(out)
+    if not isinstance(out, RunOutput):
+        raise TypeError(f"实验 {exp.name!r} 的 run 应返回 RunOutput，收到 {type(out).__name__}")
     if out.history is None:
         metrics, summary = dict(out.metrics), format_metrics(out.metrics)
     else:
-        metrics = {**_metrics_from_history(out.history), **out.metrics}
+        metrics = {**metrics_from_history(out.history, exp.task), **out.metrics}
         summary = out.history.summary()
-    return RunResult(
+    result = RunResult(
         experiment=exp.name,
         profile=resolved,
         device=str(device),
@@ -320,110 +325,8 @@ def run_experiment(
         versions=versions(),
         history=out.history,
         model=out.model,
+        data=out.data,
     )
-
-
-def record_run(
-    name: str,
-    history: History | None = None,
-    *,
-    profile: str,
-    metrics: dict[str, Any] | None = None,
-    device: torch.device | str = "cpu",
-    seed: int = 0,
-) -> RunResult:
-    """记下一次**不经过** :func:`run_experiment`、但按登记表的设置完成的运行（例如页面上一步步写出的训练）。
-
-    ``profile`` 是这次运行用的档位，设置取自登记表；指标取自训练历史（再加上 ``metrics``）。
-    记录方式与 :func:`~dlbook.experiments.results.record_result` 相同，返回记下的结果。
-    """
-    from dlbook.experiments.results import record_result
-
-    exp = get_experiment(name)
-    values = {**(_metrics_from_history(history) if history is not None else {}), **(metrics or {})}
-    result = RunResult(
-        experiment=name,
-        profile=profile,
-        device=str(device),
-        seed=seed,
-        settings=exp.settings(profile),
-        metrics=values,
-        summary=history.summary() if history is not None else format_metrics(values),
-        seconds=sum(r.train_seconds for r in history.epochs) if history is not None else 0.0,
-        timestamp=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        versions=versions(),
-        history=history,
-    )
-    record_result(result)
+    if record if record is not None else epochs is None:
+        record_result(result)
     return result
-
-
-# ---------------------------------------------------------------------------
-# 运行函数的构造器
-# ---------------------------------------------------------------------------
-
-
-def fashion_mnist_classifier(
-    build: Callable[[dict[str, Any], torch.Generator], Any],
-) -> RunFn:
-    """生成一个在 Fashion-MNIST 上训练分类模型的 ``run`` 函数。
-
-    ``build(settings, generator)`` 返回模型；``settings`` 中用到的键：
-
-    * ``batch_size``、``num_epochs``、``lr`` （必需），``resize``、``init``、``num_train``、``num_test`` （可选）；
-    * ``loss``：``"nn.CrossEntropyLoss"`` （默认，模型输出 logits）或 ``"dlbook.cross_entropy"``
-      （模型输出概率，用手写的交叉熵）；
-    * ``optimizer``：``"torch.optim.SGD"`` （默认）或 ``"dlbook.sgd"`` （手写的小批量随机梯度下降，
-      对损失之和反向传播）。
-    """
-
-    def run(settings: dict[str, Any], ctx: RunContext) -> History:
-        from dlbook.data import load_fashion_mnist
-        from dlbook.ops.basic import cross_entropy, sgd
-        from dlbook.train.loop import train_classifier
-
-        train_iter, test_iter = load_fashion_mnist(
-            settings["batch_size"],
-            resize=settings.get("resize"),
-            seed=ctx.seed,
-            device=ctx.device,
-            num_train=settings.get("num_train"),
-            num_test=settings.get("num_test"),
-        )
-        # 有的模型工厂用全局随机数做默认初始化：先播种，保证可复现
-        torch.manual_seed(init_seed(ctx.seed))
-        net = build(settings, init_generator(ctx.seed))
-        loss_name = settings.get("loss", "nn.CrossEntropyLoss")
-        if loss_name == "nn.CrossEntropyLoss":
-            loss = nn.CrossEntropyLoss(reduction="none")
-        elif loss_name == "dlbook.cross_entropy":
-            loss = cross_entropy
-        else:
-            raise ValueError(f"未知的 loss 设置 {loss_name!r}")
-        lr = settings["lr"]
-        optimizer_name = settings.get("optimizer", "torch.optim.SGD")
-        kwargs: dict[str, Any] = {}
-        if optimizer_name == "torch.optim.SGD":
-            kwargs["lr"] = lr
-        elif optimizer_name == "dlbook.sgd":
-            net.to(ctx.device)
-            params = list(net.parameters())
-            kwargs["updater"] = lambda batch_size: sgd(params, lr, batch_size)
-        else:
-            raise ValueError(f"未知的 optimizer 设置 {optimizer_name!r}")
-        history = train_classifier(
-            net,
-            train_iter,
-            test_iter,
-            settings["num_epochs"],
-            loss=loss,
-            device=ctx.device,
-            init=settings.get("init"),
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-            **kwargs,
-        )
-        return RunOutput(history, model=net)
-
-    return run

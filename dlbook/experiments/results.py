@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlbook.book.environment import BUILD_RESULTS_ENV
 from dlbook.utils.serialization import atomic_write
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ __all__ = [
     "load_recorded_results",
     "record_result",
     "format_settings",
+    "json_safe",
     "load_results",
     "results_path",
     "results_table",
@@ -104,22 +106,21 @@ def format_metric(key: str, value: Any) -> str:
     return f"{value:{fmt}}"
 
 
-#: 构建本书时由 Sphinx 扩展设置：本次构建的结果写在这个目录里（每个实验一个文件）。
-BUILD_RESULTS_ENV = "DLBOOK_BUILD_RESULTS"
+def record_result(result: RunResult) -> Path | None:
+    """构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出目录）把结果写成 ``<目录>/<实验名>.json``，
+    返回路径；不在构建中时什么也不做，返回 ``None``。
 
-
-def record_result(result: RunResult) -> None:
-    """记下一次运行的结果。
-
-    构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出目录）写成 ``<目录>/<实验名>.json``，
-    页面用 ``{result}`` 角色引用它；平时追加到结果文件 :func:`results_path`。
+    :func:`~dlbook.experiments.run_experiment` 调用它，页面与示例不必直接调用；页面用 ``{result}``
+    角色引用写下的结果。
     """
     directory = os.environ.get(BUILD_RESULTS_ENV)
     if not directory:
-        append_result(result)
-        return
-    with atomic_write(Path(directory) / f"{result.experiment}.json", "w") as f:
-        json.dump(_json_safe(result.to_dict()), f, ensure_ascii=False, indent=1)
+        return None
+    path = Path(directory) / f"{result.experiment}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path, "w") as f:
+        json.dump(json_safe(result.to_dict()), f, ensure_ascii=False, indent=1)
+    return path
 
 
 def load_build_result(experiment: str, directory: str | os.PathLike[str] | None = None) -> dict:
@@ -173,17 +174,18 @@ def append_result(result: RunResult, path: str | os.PathLike[str] | None = None)
     """把一次运行追加到结果文件（整体重写到临时文件再 ``os.replace``，是原子的），返回路径。"""
     path = Path(path) if path is not None else results_path()
     runs = load_results(path)
-    runs.append(_json_safe(result.to_dict()))
+    runs.append(json_safe(result.to_dict()))
     with atomic_write(path, "w") as f:
         json.dump({"format": 1, "runs": runs}, f, ensure_ascii=False, indent=1)
     return path
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """把值转成可写入 JSON 的形式（非有限的浮点数写成 None，其它对象写成字符串）。"""
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, (str, int, float, bool)) or value is None:

@@ -1,7 +1,7 @@
 """模型：每个网络家族一个文件。"""
 
 from dlbook.models.alexnet import alexnet
-from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
+from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise, lenet_with_norm
 from dlbook.models.blocks import (
     MLP,
     CenteredLayer,
@@ -10,24 +10,19 @@ from dlbook.models.blocks import (
     MySequential,
     NestMLP,
     init_constant,
-    init_normal,
     init_uniform_keep_large,
     init_xavier,
     linear_relu_block,
     stacked_blocks,
     tied_mlp,
 )
-from dlbook.models.googlenet import Inception, googlenet
+from dlbook.models.googlenet import INCEPTION_STAGES, Inception, googlenet
+from dlbook.models.init import init_normal
 from dlbook.models.lenet import lenet
-from dlbook.models.linear import (
-    SoftmaxRegressionScratch,
-    linear_regression,
-    softmax_regression,
-    train_perceptron,
-)
+from dlbook.models.linear import SoftmaxRegressionScratch, linear_regression, softmax_regression
 from dlbook.models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
 from dlbook.models.nin import nin, nin_block
-from dlbook.models.resnet import Residual, resnet18, resnet_stage
+from dlbook.models.resnet import Residual, SigmoidBlock, resnet18, resnet_stage, sigmoid_stack
 from dlbook.utils.summary import LayerInfo, format_layer_summary, layer_summary
 from dlbook.models.vgg import VGG11_ARCH, vgg, vgg11, vgg_block
 
@@ -50,6 +45,8 @@ __all__ = [
     "BatchNorm",
     "bn_lenet",
     "bn_lenet_concise",
+    "lenet_with_norm",
+    "INCEPTION_STAGES",
     "Inception",
     "googlenet",
     "nin",
@@ -57,6 +54,8 @@ __all__ = [
     "Residual",
     "resnet18",
     "resnet_stage",
+    "SigmoidBlock",
+    "sigmoid_stack",
     "LayerInfo",
     "format_layer_summary",
     "layer_summary",
@@ -67,7 +66,6 @@ __all__ = [
     "SoftmaxRegressionScratch",
     "linear_regression",
     "softmax_regression",
-    "train_perceptron",
     "DropoutMLPScratch",
     "MLPScratch",
     "dropout_mlp",

@@ -19,8 +19,9 @@ import math
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_positive, check_probability, check_sizes, reset_parameters
+from dlbook.models.init import reset_parameters
 from dlbook.models.seq2seq import sequence_mask
+from dlbook.utils.checks import check_positive, check_probability, check_sizes
 
 __all__ = [
     "AdditiveAttention",

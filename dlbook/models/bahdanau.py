@@ -1,8 +1,8 @@
 """带 Bahdanau 注意力的 seq2seq：解码器每一步用当前的隐状态作查询，在编码器的各个时间步上做加性注意力。
 
 取代 D2L 的 ``AttentionDecoder`` 与 ``Seq2SeqAttentionDecoder``。编码器仍是第 8 章的
-:class:`~dlbook.models.seq2seq.Seq2SeqEncoder`，训练与预测也沿用 :func:`~dlbook.models.seq2seq.train_seq2seq`
-与 :func:`~dlbook.models.seq2seq.predict_seq2seq`。
+:class:`~dlbook.models.seq2seq.Seq2SeqEncoder`，训练与预测也沿用 :func:`~dlbook.train.seq2seq.train_seq2seq`
+与 :func:`~dlbook.train.seq2seq.predict_seq2seq`。
 
 解码器的状态 ``(编码器输出, 隐状态, 源序列有效长度)`` 每一步都换成新的元组，从不原地修改，
 所以逐词预测时可以缓存每个前缀的状态（束搜索要用）。

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
 from dlbook.ops.batchnorm import batch_norm
-from dlbook.utils.checks import check_positive, reset_parameters
+from dlbook.models.init import reset_parameters
+from dlbook.utils.checks import check_positive
 
-__all__ = ["BatchNorm", "bn_lenet", "bn_lenet_concise"]
+__all__ = ["BatchNorm", "bn_lenet", "bn_lenet_concise", "lenet_with_norm"]
 
 
 class BatchNorm(nn.Module):
@@ -73,7 +76,26 @@ class BatchNorm(nn.Module):
         return f"{self.gamma.shape[1]}, num_dims={self.gamma.dim()}, eps={self.eps}, momentum={self.momentum}"
 
 
-def _bn_lenet(norm2d, norm1d, num_classes: int, generator: torch.Generator | None) -> nn.Sequential:
+def lenet_with_norm(
+    norm2d: Callable[[int], nn.Module],
+    norm1d: Callable[[int], nn.Module],
+    num_classes: int = 10,
+    *,
+    generator: torch.Generator | None = None,
+) -> nn.Sequential:
+    """LeNet，每个卷积层和前两个全连接层之后、sigmoid 之前放一个 ``norm2d(通道数)`` 或 ``norm1d(特征数)``。
+
+    :func:`bn_lenet` 放从零实现的 :class:`BatchNorm`，:func:`bn_lenet_concise` 放 PyTorch 的层；
+    传入 ``nn.Identity`` （它忽略参数）得到结构相同、只是没有规范化的 LeNet，作对照用。
+    输入 ``(批量, 1, 28, 28)``。与 :func:`dlbook.models.lenet` 不同，第一个卷积层不填充
+    （28 → 24 → 池化 12 → 8 → 池化 4），展平后是 16 × 4 × 4 = 256 维。
+
+    Examples
+    --------
+    >>> plain = lenet_with_norm(nn.Identity, nn.Identity)
+    >>> plain(torch.zeros(4, 1, 28, 28)).shape, sum(p.numel() for p in plain.parameters())
+    (torch.Size([4, 10]), 44426)
+    """
     check_positive("num_classes", num_classes)
     net = nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5),
@@ -97,10 +119,8 @@ def _bn_lenet(norm2d, norm1d, num_classes: int, generator: torch.Generator | Non
 
 
 def bn_lenet(num_classes: int = 10, *, generator: torch.Generator | None = None) -> nn.Sequential:
-    """在 LeNet 的每个卷积层和前两个全连接层之后、sigmoid 之前加上从零实现的 :class:`BatchNorm`。
-
-    输入 ``(批量, 1, 28, 28)``。与 :func:`dlbook.models.lenet` 不同，第一个卷积层不填充
-    （28 → 24 → 池化 12 → 8 → 池化 4），展平后是 16 × 4 × 4 = 256 维。
+    """在 LeNet 的每个卷积层和前两个全连接层之后、sigmoid 之前加上从零实现的 :class:`BatchNorm`
+    （:func:`lenet_with_norm`）。
 
     Examples
     --------
@@ -110,11 +130,11 @@ def bn_lenet(num_classes: int = 10, *, generator: torch.Generator | None = None)
     >>> sum(isinstance(m, BatchNorm) for m in net)
     4
     """
-    return _bn_lenet(
+    return lenet_with_norm(
         lambda c: BatchNorm(c, num_dims=4),
         lambda c: BatchNorm(c, num_dims=2),
         num_classes,
-        generator,
+        generator=generator,
     )
 
 
@@ -131,4 +151,4 @@ def bn_lenet_concise(
     >>> [type(m).__name__ for m in net if "BatchNorm" in type(m).__name__]
     ['BatchNorm2d', 'BatchNorm2d', 'BatchNorm1d', 'BatchNorm1d']
     """
-    return _bn_lenet(nn.BatchNorm2d, nn.BatchNorm1d, num_classes, generator)
+    return lenet_with_norm(nn.BatchNorm2d, nn.BatchNorm1d, num_classes, generator=generator)

@@ -1,4 +1,5 @@
-"""第 4 章“深度学习计算”用来讲解的块与层，以及几个参数初始化函数。
+"""第 4 章“深度学习计算”用来讲解的块与层，以及几个演示用的参数初始化函数
+（书中模型用的 ``init_normal`` 在 :mod:`dlbook.models.init`）。
 
 这些类都很小：每一个只演示 ``nn.Module`` 的一个用法——自定义 ``forward``、
 手写的顺序容器、前向传播里的控制流、嵌套、无参数的层与带参数的层。
@@ -19,7 +20,6 @@ __all__ = [
     "MyLinear",
     "linear_relu_block",
     "stacked_blocks",
-    "init_normal",
     "init_constant",
     "init_xavier",
     "init_uniform_keep_large",
@@ -207,21 +207,6 @@ def stacked_blocks(num_blocks: int = 4) -> nn.Sequential:
     for i in range(num_blocks):
         net.add_module(f"block {i}", linear_relu_block())
     return net
-
-
-def init_normal(m: nn.Module) -> None:
-    """全连接层：权重 ~ N(0, 0.01²)，偏置为 0。配合 ``net.apply(init_normal)`` 使用。
-
-    Examples
-    --------
-    >>> layer = nn.Linear(4, 8)
-    >>> init_normal(layer)
-    >>> bool((layer.bias == 0).all()), bool(layer.weight.std() < 0.05)
-    (True, True)
-    """
-    if isinstance(m, nn.Linear):
-        nn.init.normal_(m.weight, mean=0.0, std=0.01)  # 名字以 _ 结尾：原地修改
-        nn.init.zeros_(m.bias)
 
 
 def init_constant(m: nn.Module) -> None:

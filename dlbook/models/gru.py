@@ -19,8 +19,9 @@ import math
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_positive, reset_parameters
+from dlbook.models.init import reset_parameters
 from dlbook.models.rnn import RNNModel, RNNScratch, State
+from dlbook.utils.checks import check_positive
 
 __all__ = ["GRUScratch", "gate_params", "gru_model", "gru_model_from_scratch", "recurrent_model"]
 

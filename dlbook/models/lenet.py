@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.utils.checks import reset_parameters
+from dlbook.models.init import reset_parameters
 
 __all__ = ["lenet"]
 

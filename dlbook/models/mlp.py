@@ -10,9 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlbook.models.init import init_normal, reset_parameters
 from dlbook.ops.activations import relu
 from dlbook.ops.regularization import dropout_layer
-from dlbook.utils.checks import check_positive, check_probability, init_normal, reset_parameters
+from dlbook.utils.checks import check_positive, check_probability
 
 __all__ = ["mlp", "MLPScratch", "dropout_mlp", "DropoutMLPScratch"]
 
@@ -49,7 +50,8 @@ def mlp(
         nn.ReLU(),
         nn.Linear(num_hiddens, num_outputs),
     )
-    init_normal(net, sigma, generator)
+    for layer in net:
+        init_normal(layer, sigma, generator)
     return net
 
 
@@ -134,7 +136,8 @@ def dropout_mlp(
         nn.Dropout(dropout2),
         nn.Linear(num_hiddens2, num_outputs),
     )
-    init_normal(net, sigma, generator)
+    for layer in net:
+        init_normal(layer, sigma, generator)
     return net
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_positive, check_probability, reset_parameters
+from dlbook.models.init import reset_parameters
+from dlbook.utils.checks import check_positive, check_probability
 
 __all__ = ["nin_block", "nin"]
 
@@ -43,6 +44,7 @@ def nin(
     *,
     in_channels: int = 1,
     dropout: float = 0.5,
+    ratio: int = 1,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """NiN：四个 NiN 块（卷积核 11、5、3、3，与 AlexNet 的前几层相当），块之间是 3×3、步幅 2 的最大池化。
@@ -51,6 +53,7 @@ def nin(
     网络里没有全连接层。各层输出（224×224 输入）：96 × 54 × 54 → 96 × 26 × 26 → 256 × 26 × 26 →
     256 × 12 × 12 → 384 × 12 × 12 → 384 × 5 × 5 → ``num_classes`` × 5 × 5 → ``num_classes`` × 1 × 1 →
     展平。因为最后是全局平均池化，任何不小于 67×67 的输入都可以，书中用 224×224。
+    ``ratio`` 把前三个块的通道数（96、256、384）除以它。
 
     Examples
     --------
@@ -59,19 +62,25 @@ def nin(
     torch.Size([2, 10])
     >>> any(isinstance(m, nn.Linear) for m in net.modules())
     False
+    >>> [blk[0].out_channels for blk in nin(ratio=4)[:5:2]]
+    [24, 64, 96]
     """
     check_positive("num_classes", num_classes)
+    check_positive("ratio", ratio)
     check_probability("dropout", dropout)
+    if any(c % ratio for c in (96, 256, 384)):
+        raise ValueError(f"ratio 必须整除 96、256 与 384，收到 {ratio}")
+    c1, c2, c3 = 96 // ratio, 256 // ratio, 384 // ratio
     net = nn.Sequential(
-        nin_block(in_channels, 96, kernel_size=11, stride=4, padding=0),
+        nin_block(in_channels, c1, kernel_size=11, stride=4, padding=0),
         nn.MaxPool2d(kernel_size=3, stride=2),
-        nin_block(96, 256, kernel_size=5, stride=1, padding=2),
+        nin_block(c1, c2, kernel_size=5, stride=1, padding=2),
         nn.MaxPool2d(kernel_size=3, stride=2),
-        nin_block(256, 384, kernel_size=3, stride=1, padding=1),
+        nin_block(c2, c3, kernel_size=3, stride=1, padding=1),
         nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Dropout(p=dropout),
         # 最后一个块的输出通道数就是类别数
-        nin_block(384, num_classes, kernel_size=3, stride=1, padding=1),
+        nin_block(c3, num_classes, kernel_size=3, stride=1, padding=1),
         nn.AdaptiveAvgPool2d((1, 1)),  # 全局平均池化：每个通道平均成一个数
         nn.Flatten(),  # (批量, 类别数, 1, 1) → (批量, 类别数)
     )

@@ -6,9 +6,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlbook.utils.checks import check_positive, reset_parameters
+from dlbook.models.init import reset_parameters
+from dlbook.utils.checks import check_positive
 
-__all__ = ["Residual", "resnet_stage", "resnet18"]
+__all__ = ["Residual", "SigmoidBlock", "resnet_stage", "resnet18", "sigmoid_stack"]
 
 
 class Residual(nn.Module):
@@ -99,16 +100,24 @@ def resnet_stage(
 
 
 def resnet18(
-    num_classes: int = 10, *, in_channels: int = 1, generator: torch.Generator | None = None
+    num_classes: int = 10,
+    *,
+    in_channels: int = 1,
+    ratio: int = 1,
+    stem: str = "imagenet",
+    generator: torch.Generator | None = None,
 ) -> nn.Sequential:
-    """ResNet-18：与 GoogLeNet 相同的开头，四个各有两个残差块的阶段，再接全局平均池化与全连接层。
+    """ResNet-18：开头（``net[0]``），四个各有两个残差块的阶段，再接全局平均池化与全连接层。
 
-    - ``net[0]``：7×7 卷积（64 通道，步幅 2）+ 批量规范化 + ReLU + 3×3 最大池化（步幅 2）；
+    - ``net[0]``：``stem="imagenet"`` （默认，书中第 6 章的版本）是与 GoogLeNet 相同的 7×7 卷积
+      （64 通道，步幅 2）+ 批量规范化 + ReLU + 3×3 最大池化（步幅 2），高宽缩小为 1/4；
+      ``stem="small"`` 是为 28×28 小图像准备的 3×3 卷积（步幅 1，填充 1）+ 批量规范化 + ReLU，不缩小
+      （第 11 章“多 GPU 的简洁实现”用它，D2L 的同名函数也这样改）；
     - ``net[1]`` 到 ``net[4]``：四个阶段，通道数 64、128、256、512，后三个阶段开头高宽减半；
     - 全局平均池化、展平、全连接 512 → ``num_classes``。
 
     4 个阶段 × 2 个残差块 × 2 个卷积层 = 16 层，加上开头的卷积层与最后的全连接层，共 18 层。
-    书中把 Fashion-MNIST 放大到 96×96 训练。
+    书中把 Fashion-MNIST 放大到 96×96 训练。``ratio`` 把所有通道数除以它（结构不变）。
 
     Examples
     --------
@@ -117,23 +126,95 @@ def resnet18(
     torch.Size([2, 10])
     >>> sum(isinstance(m, nn.Conv2d) for m in net.modules())    # 17 个 3×3/7×7 卷积 + 3 个 1×1 卷积
     20
+    >>> small = resnet18(stem="small")
+    >>> [tuple(small[:i + 1](torch.zeros(1, 1, 28, 28)).shape[1:]) for i in range(1, 5)]
+    [(64, 28, 28), (128, 14, 14), (256, 7, 7), (512, 4, 4)]
+    >>> resnet18(ratio=4)[-1].in_features
+    128
     """
     check_positive("num_classes", num_classes)
     check_positive("in_channels", in_channels)
-    stem = nn.Sequential(
-        nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3),
-        nn.BatchNorm2d(64),
-        nn.ReLU(),
-        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
-    )
+    check_positive("ratio", ratio)
+    if 64 % ratio:
+        raise ValueError(f"ratio 必须整除 64，收到 {ratio}")
+    c = 64 // ratio
+    if stem == "imagenet":
+        head = [
+            nn.Conv2d(in_channels, c, kernel_size=7, stride=2, padding=3),
+            nn.BatchNorm2d(c),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        ]
+    elif stem == "small":
+        head = [nn.Conv2d(in_channels, c, kernel_size=3, padding=1), nn.BatchNorm2d(c), nn.ReLU()]
+    else:
+        raise ValueError(f"stem 必须是 'imagenet' 或 'small'，收到 {stem!r}")
     net = nn.Sequential(
-        stem,
-        resnet_stage(64, 64, 2, first_stage=True),
-        resnet_stage(64, 128, 2),
-        resnet_stage(128, 256, 2),
-        resnet_stage(256, 512, 2),
+        nn.Sequential(*head),
+        resnet_stage(c, c, 2, first_stage=True),
+        resnet_stage(c, 2 * c, 2),
+        resnet_stage(2 * c, 4 * c, 2),
+        resnet_stage(4 * c, 8 * c, 2),
         nn.AdaptiveAvgPool2d((1, 1)),
         nn.Flatten(),
-        nn.Linear(512, num_classes),
+        nn.Linear(8 * c, num_classes),
+    )
+    return reset_parameters(net, generator)
+
+
+class SigmoidBlock(nn.Module):
+    """一个全连接层加 sigmoid：``residual=False`` 时输出 :math:`\\sigma(\\mathbf{W}\\mathbf{x} + \\mathbf{b})`，
+    ``residual=True`` 时再加上输入（捷径）：:math:`\\mathbf{x} + \\sigma(\\mathbf{W}\\mathbf{x} + \\mathbf{b})`。
+
+    Examples
+    --------
+    >>> blk = SigmoidBlock(4, residual=True)
+    >>> x = torch.zeros(2, 4)
+    >>> torch.equal(blk(x), x + torch.sigmoid(blk.linear(x)))
+    True
+    """
+
+    def __init__(self, width: int, residual: bool) -> None:
+        super().__init__()
+        check_positive("width", width)
+        self.linear = nn.Linear(width, width)
+        self.residual = residual
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.sigmoid(self.linear(x))
+        return x + y if self.residual else y
+
+
+def sigmoid_stack(
+    depth: int,
+    *,
+    residual: bool,
+    width: int = 64,
+    in_features: int = 784,
+    num_classes: int = 10,
+    generator: torch.Generator | None = None,
+) -> nn.Sequential:
+    """一个很深的全连接网络：展平、全连接 ``in_features → width``，``depth`` 个 :class:`SigmoidBlock`，
+    全连接 ``width → num_classes``，共 ``depth + 2`` 个全连接层。
+
+    ``residual`` 决定每个块有没有捷径，其余完全相同（同一个 ``generator`` 种子给出同样的初值）：
+    这是一对只差捷径的“普通网络”与“残差网络”，用来比较很深时梯度能否传到底层、网络能否训练。
+
+    Examples
+    --------
+    >>> plain = sigmoid_stack(20, residual=False, generator=torch.Generator().manual_seed(0))
+    >>> res = sigmoid_stack(20, residual=True, generator=torch.Generator().manual_seed(0))
+    >>> plain(torch.zeros(3, 1, 28, 28)).shape, sum(isinstance(m, nn.Linear) for m in plain.modules())
+    (torch.Size([3, 10]), 22)
+    >>> all(torch.equal(p, q) for p, q in zip(plain.parameters(), res.parameters()))
+    True
+    """
+    check_positive("depth", depth)
+    check_positive("width", width)
+    net = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(in_features, width),
+        *(SigmoidBlock(width, residual) for _ in range(depth)),
+        nn.Linear(width, num_classes),
     )
     return reset_parameters(net, generator)

@@ -21,7 +21,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlbook.utils.checks import check_positive, reset_parameters
+from dlbook.models.init import reset_parameters
+from dlbook.utils.checks import check_positive
 
 __all__ = ["RNNModel", "RNNScratch", "rnn_model", "rnn_model_from_scratch"]
 
@@ -196,7 +197,7 @@ def rnn_model(
 
     给出 ``generator`` 时，用它按 PyTorch 的默认分布重新抽取全部参数（循环层的参数取自
     :math:`U(-1/\\sqrt{h}, 1/\\sqrt{h})`，:math:`h` 为隐藏单元数；输出层见
-    :func:`dlbook.utils.checks.reset_parameters`），初值便可复现。
+    :func:`dlbook.models.init.reset_parameters`），初值便可复现。
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 取代 D2L 的 ``PositionWiseFFN``、``AddNorm``、``EncoderBlock``、``TransformerEncoder``、
 ``DecoderBlock`` 与 ``TransformerDecoder``。训练与预测沿用第 8 章的
-:func:`~dlbook.models.seq2seq.train_seq2seq` 与 :func:`~dlbook.models.seq2seq.predict_seq2seq`。
+:func:`~dlbook.train.seq2seq.train_seq2seq` 与 :func:`~dlbook.train.seq2seq.predict_seq2seq`。
 
 与 D2L 的两处不同：
 

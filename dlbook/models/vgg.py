@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_positive, check_probability, reset_parameters
+from dlbook.models.init import reset_parameters
+from dlbook.utils.checks import check_positive, check_probability
 
 __all__ = ["VGG11_ARCH", "vgg_block", "vgg", "vgg11"]
 
@@ -46,12 +47,14 @@ def vgg(
     *,
     in_channels: int = 1,
     dropout: float = 0.5,
+    num_hiddens: int = 4096,
+    image_size: int = 224,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """按 ``arch`` 堆叠 VGG 块，再接与 AlexNet 相同的三个全连接层（4096、4096、``num_classes``）。
 
     每个块把高和宽减半，``len(arch)`` 个块之后 224×224 的输入变成 ``224 / 2**len(arch)``；
-    默认的 5 个块得到 7×7，所以输入应为 224×224。
+    默认的 5 个块得到 7×7。展平后的维数由 ``image_size`` 决定，网络只接受这一种高宽。
 
     Parameters
     ----------
@@ -63,6 +66,10 @@ def vgg(
         输入通道数。
     dropout : float, 默认 0.5
         两个暂退层的丢弃概率。
+    num_hiddens : int, 默认 4096
+        两个隐藏全连接层的宽度。
+    image_size : int, 默认 224
+        输入的高和宽。
     generator : torch.Generator, optional
         给出时用它按 PyTorch 默认的分布重新抽取所有卷积层与全连接层的参数。
 
@@ -78,24 +85,28 @@ def vgg(
     if not arch or any(len(pair) != 2 for pair in arch):
         raise ValueError(f"arch 必须是非空的（卷积层数，输出通道数）序列，收到 {arch!r}")
     check_positive("num_classes", num_classes)
+    check_positive("num_hiddens", num_hiddens)
+    check_positive("image_size", image_size)
     check_probability("dropout", dropout)
     blocks = []
     for num_convs, out_channels in arch:
         blocks.append(vgg_block(num_convs, in_channels, out_channels))
         in_channels = out_channels
-    side = 224 // 2 ** len(arch)
+    side = image_size // 2 ** len(arch)
     if side < 1:
-        raise ValueError(f"arch 有 {len(arch)} 个块，224×224 的输入会被池化到 0×0")
+        raise ValueError(
+            f"arch 有 {len(arch)} 个块，{image_size}×{image_size} 的输入会被池化到 0×0"
+        )
     net = nn.Sequential(
         *blocks,
         nn.Flatten(),
-        nn.Linear(in_channels * side * side, 4096),
+        nn.Linear(in_channels * side * side, num_hiddens),
         nn.ReLU(),
         nn.Dropout(p=dropout),
-        nn.Linear(4096, 4096),
+        nn.Linear(num_hiddens, num_hiddens),
         nn.ReLU(),
         nn.Dropout(p=dropout),
-        nn.Linear(4096, num_classes),
+        nn.Linear(num_hiddens, num_classes),
     )
     return reset_parameters(net, generator)
 
@@ -106,12 +117,15 @@ def vgg11(
     ratio: int = 1,
     in_channels: int = 1,
     dropout: float = 0.5,
+    num_hiddens: int = 4096,
+    image_size: int = 224,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """VGG-11：:data:`VGG11_ARCH` 的 5 个块（8 个卷积层）加 3 个全连接层，输入 224×224。
 
     ``ratio`` 把每个块的输出通道数除以它。书中训练的是 ``ratio=4`` 的窄版本：卷积层的计算量约为
     原来的 1/16，在一块 GPU 上十几分钟就能训练完，结构（层数、核大小、池化）与 VGG-11 完全相同。
+    ``num_hiddens`` 与 ``image_size`` 见 :func:`vgg`。
 
     Examples
     --------
@@ -120,9 +134,19 @@ def vgg11(
     torch.Size([1, 10])
     >>> [blk[0].out_channels for blk in vgg11(ratio=4)[:5]]
     [16, 32, 64, 128, 128]
+    >>> vgg11(ratio=8, num_hiddens=256, image_size=32)(torch.zeros(1, 1, 32, 32)).shape
+    torch.Size([1, 10])
     """
     check_positive("ratio", ratio)
     if any(c % ratio for _, c in VGG11_ARCH):
         raise ValueError(f"ratio 必须整除每个块的通道数 {[c for _, c in VGG11_ARCH]}，收到 {ratio}")
     arch = [(n, c // ratio) for n, c in VGG11_ARCH]
-    return vgg(arch, num_classes, in_channels=in_channels, dropout=dropout, generator=generator)
+    return vgg(
+        arch,
+        num_classes,
+        in_channels=in_channels,
+        dropout=dropout,
+        num_hiddens=num_hiddens,
+        image_size=image_size,
+        generator=generator,
+    )

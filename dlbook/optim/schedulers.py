@@ -6,7 +6,7 @@
 * :class:`CosineScheduler`：先线性预热，再按余弦曲线从 :math:`\\eta_0` 降到 :math:`\\eta_T`。
 
 它们都没有内部状态：``scheduler(t)`` 只取决于 ``t``，可以画图、可以从中途继续训练。
-:func:`dlbook.train.loop.train_classifier` 的 ``scheduler`` 参数接受它们，在第 ``t`` 轮（从 0 数起）
+:func:`dlbook.train.trainer.train_classifier` 的 ``scheduler`` 参数接受它们，在第 ``t`` 轮（从 0 数起）
 开始时把优化器的学习率设为 ``scheduler(t)``；:func:`to_torch_scheduler` 把它们包装成
 PyTorch 的 ``LambdaLR``。
 """

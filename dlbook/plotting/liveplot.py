@@ -5,7 +5,7 @@
 * **Jupyter / IPython 内核**：第一次 :meth:`LivePlot.add` 显示图像，之后在同一个输出位置原地刷新
   （``display_id``），不会刷出一长串图。:meth:`LivePlot.finish` 画出最终状态后关闭图，避免单元结束时
   同一张图再被显示一次。
-* **构建本书时**（环境变量 ``DLBOOK_DOCS_BUILD`` 由 ``conf.py`` 设置，执行页面的内核与
+* **构建本书时**（环境变量 ``DLBOOK_DOCS_BUILD`` 由本书的 Sphinx 扩展设置，执行页面的内核与
   sphinx-gallery 都能看到）：训练中一次也不画，只在 :meth:`LivePlot.finish` 时画一次——页面上
   只留下最后一张图，中间的渲染都是白费。
 * **脚本 + 交互式后端**（TkAgg、QtAgg、macOS 等）：在窗口里刷新，窗口不会阻塞训练。
@@ -26,13 +26,12 @@ from typing import Any
 import matplotlib
 import matplotlib.pyplot as plt
 
+from dlbook.book.environment import DOCS_BUILD_ENV
 from dlbook.plotting.figures import set_axes, use_book_style
 
 __all__ = ["LivePlot", "in_docs_build"]
 
 _MODES = ("notebook", "window", "static")
-#: 构建本书时由 ``conf.py`` 设为 ``1`` 的环境变量。
-BUILD_ENV = "DLBOOK_DOCS_BUILD"
 
 
 def _in_notebook_kernel() -> bool:
@@ -46,7 +45,8 @@ def _in_notebook_kernel() -> bool:
 
 
 def in_docs_build() -> bool:
-    """是否正在构建本书（``conf.py`` 设置环境变量 ``DLBOOK_DOCS_BUILD=1``）。
+    """是否正在构建本书（本书的 Sphinx 扩展设置环境变量 ``DLBOOK_DOCS_BUILD=1``，
+    见 :mod:`dlbook.book.environment`）。
 
     Examples
     --------
@@ -54,7 +54,7 @@ def in_docs_build() -> bool:
     >>> in_docs_build() == (os.environ.get("DLBOOK_DOCS_BUILD") == "1")
     True
     """
-    return os.environ.get(BUILD_ENV) == "1"
+    return os.environ.get(DOCS_BUILD_ENV) == "1"
 
 
 def _detect_mode(fig: matplotlib.figure.Figure) -> str:
@@ -191,6 +191,8 @@ class LivePlot:
         """把累积的数据交给曲线并重新确定坐标范围：只在真正重绘之前做，添加一个点是 O(1) 的。"""
         for line, x, y in zip(self._lines, self._xs, self._ys):
             line.set_data(x, y)
+            if len(x) == 1 and line.get_marker() in ("None", "", None):
+                line.set_marker("o")  # 只有一个点的曲线没有线段可画：画成一个点，图例里也有它
         self.axes.relim()
         self.axes.autoscale_view()
 

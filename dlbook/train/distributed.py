@@ -10,6 +10,7 @@
   而不是永远等下去；
 * :class:`ShardedBatches`：分布式采样器在本书张量加载器上的等价物。每一轮各进程拿到
   每个全局批次中互不相交的一片，合起来恰好是整个数据集一次；每轮按共同的种子重新打乱；
+* :func:`distributed_train_step`：各进程批量不同时也与单进程等价的一步训练；
 * :func:`all_reduce_sum`：把各进程的指标（损失之和、正确数、样本数）加起来；
 * :func:`print_main`、:func:`rank_log`：只让 0 号进程打印结果，每个进程的日志带上编号；
 * :func:`distributed_command`：让 ``python -m dlbook run`` 在 ``torchrun`` 下工作；
@@ -45,6 +46,7 @@ __all__ = [
     "ShardedBatches",
     "all_reduce_sum",
     "distributed_command",
+    "distributed_train_step",
     "gather_objects",
     "get_rank",
     "get_world_size",
@@ -301,6 +303,48 @@ def unwrap_model(net: Any) -> Any:
     """
     wrappers = (nn.parallel.DistributedDataParallel, nn.DataParallel)
     return net.module if isinstance(net, wrappers) else net
+
+
+def distributed_train_step(
+    net: Callable[[Any], torch.Tensor],
+    X: Any,
+    y: torch.Tensor,
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    updater: Any,
+    global_batch_size: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""多进程时的一步训练，参数与返回值同 :func:`dlbook.train.loop.train_step`。
+
+    各进程的批量可能不同（最后一个批次不能均分时），所以不能直接对本进程的损失求平均。
+    设全局批次有 :math:`M` 个样本（``global_batch_size``，默认为本进程批量 × 进程数），
+    第 :math:`r` 个进程分到其中 :math:`m_r` 个、损失之和为 :math:`S_r`。DDP 在反向传播时把
+    :math:`N` 个进程的梯度取平均；让每个进程对 :math:`S_r \cdot N / M` 反向传播，平均之后正好是
+    :math:`\sum_r S_r / M` 的梯度，也就是单进程在整个全局批次上求平均的梯度。
+
+    Examples
+    --------
+    单进程时（:math:`N = 1`、:math:`M = m`）与 ``train_step`` 相同：
+
+    >>> net = nn.Linear(2, 1)
+    >>> opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    >>> X, y = torch.ones(4, 2), torch.zeros(4, 1)
+    >>> losses, y_hat = distributed_train_step(net, X, y, nn.MSELoss(reduction="none"), opt)
+    >>> losses.shape, losses.requires_grad
+    (torch.Size([4, 1]), False)
+    """
+    world_size = get_world_size()
+    y_hat = net(X)
+    losses = loss(y_hat, y)
+    total = losses.sum() if losses.dim() else losses * y.shape[0]
+    global_size = global_batch_size or y.shape[0] * world_size
+    if isinstance(updater, torch.optim.Optimizer):
+        updater.zero_grad(set_to_none=True)
+        (total * (world_size / global_size)).backward()
+        updater.step()
+    else:
+        (total * world_size).backward()  # 平均后是全局损失之和的梯度
+        updater(global_size)  # 手写的更新函数再除以全局批量大小
+    return losses.detach(), y_hat.detach()
 
 
 def all_reduce_sum(values: torch.Tensor) -> torch.Tensor:

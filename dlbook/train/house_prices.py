@@ -1,19 +1,18 @@
-"""表格数据：Kaggle 房价预测用到的预处理、评估指标、K 折交叉验证与提交文件。
+"""Kaggle 房价预测的训练：K 折交叉验证与提交文件。
 
 整个流程（第 3 章“实战 Kaggle 比赛：预测房价”）：
 
-1. :func:`preprocess_house_prices`：数值特征做 Z-score 标准化，缺失值填 0，类别特征做独热编码
-   （缺失值也单独成为一类），得到 float32 张量；
-2. :func:`log_rmse`：用对数均方根误差衡量预测，它关心相对误差而不是绝对误差；
+1. :func:`dlbook.data.house_prices.preprocess_house_prices`：数值特征做 Z-score 标准化，缺失值填 0，
+   类别特征做独热编码（缺失值也单独成为一类），得到 float32 张量；
+2. :func:`dlbook.metrics.regression.log_rmse`：用对数均方根误差衡量预测，它关心相对误差而不是绝对误差；
 3. :func:`k_fold`：K 折交叉验证，依次把每一折当作验证集，用来挑选超参数；
 4. :func:`train_house_prices` 在全部训练数据上训练最终模型，:func:`write_submission` 写出提交文件。
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -21,139 +20,17 @@ import torch
 from torch import nn
 
 from dlbook.data import load_array
+from dlbook.metrics.regression import log_rmse
 from dlbook.models.linear import linear_regression
 from dlbook.utils.seeding import init_generator
 
 __all__ = [
-    "HousePriceFeatures",
-    "preprocess_house_prices",
-    "log_rmse",
     "k_fold_split",
     "train_house_prices",
     "KFoldResult",
     "k_fold",
     "write_submission",
 ]
-
-
-@dataclass
-class HousePriceFeatures:
-    """预处理之后的房价数据。
-
-    Attributes
-    ----------
-    train_features : torch.Tensor
-        训练集特征，形状 ``(n_train, d)``，float32。
-    train_labels : torch.Tensor
-        训练集房价 ``SalePrice``，形状 ``(n_train, 1)``，float32。
-    test_features : torch.Tensor
-        测试集特征，形状 ``(n_test, d)``，与训练集的列一一对应。
-    test_ids : torch.Tensor
-        测试集的 ``Id`` 列，写提交文件时用。
-    columns : list of str
-        ``d`` 个特征的名字（独热编码后的列名形如 ``MSZoning_RL``、``MSZoning_nan``）。
-    """
-
-    train_features: torch.Tensor
-    train_labels: torch.Tensor
-    test_features: torch.Tensor
-    test_ids: torch.Tensor
-    columns: list[str] = field(default_factory=list)
-
-
-def preprocess_house_prices(
-    train_df: pd.DataFrame,
-    test_df: pd.DataFrame,
-    *,
-    label: str = "SalePrice",
-    id_column: str = "Id",
-) -> HousePriceFeatures:
-    r"""把房价数据的两个表变成可以训练的张量。
-
-    训练集与测试集的特征先拼在一起处理，保证两边的列完全相同：
-
-    - 数值列做 Z-score 标准化 :math:`x \leftarrow (x - \mu) / \sigma`，均值与标准差在训练集和
-      测试集的全部特征上计算；标准化之后均值为 0，所以缺失值直接填 0（即填均值）；
-    - 其余（字符串）列用 ``pandas.get_dummies(dummy_na=True)`` 做独热编码，“缺失”也是一个类别。
-
-    ``Id`` 列不是特征（它只是编号），``SalePrice`` 是标签，二者都不参与编码。
-
-    Parameters
-    ----------
-    train_df, test_df : pandas.DataFrame
-        Kaggle 的 ``train.csv`` 与 ``test.csv``；训练集比测试集多一列标签。
-    label : str
-        标签列名。
-    id_column : str
-        编号列名。
-
-    Returns
-    -------
-    HousePriceFeatures
-
-    Examples
-    --------
-    >>> train = pd.DataFrame({"Id": [1, 2, 3], "Area": [50.0, 70.0, None],
-    ...                       "Street": ["Pave", None, "Grvl"], "SalePrice": [100.0, 150.0, 120.0]})
-    >>> test = pd.DataFrame({"Id": [4], "Area": [60.0], "Street": ["Pave"]})
-    >>> data = preprocess_house_prices(train, test)
-    >>> data.columns
-    ['Area', 'Street_Grvl', 'Street_Pave', 'Street_nan']
-    >>> data.train_features
-    tensor([[-1.,  0.,  1.,  0.],
-            [ 1.,  0.,  0.,  1.],
-            [ 0.,  1.,  0.,  0.]])
-    >>> data.train_labels.shape, data.test_features.shape
-    (torch.Size([3, 1]), torch.Size([1, 4]))
-    """
-    for name, df in [("train_df", train_df), ("test_df", test_df)]:
-        if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"{name} 必须是 pandas.DataFrame，收到 {type(df).__name__}")
-        if id_column not in df.columns:
-            raise ValueError(f"{name} 缺少编号列 {id_column!r}")
-    if label not in train_df.columns:
-        raise ValueError(f"train_df 缺少标签列 {label!r}")
-    all_features = pd.concat(
-        [train_df.drop(columns=[id_column, label]), test_df.drop(columns=[id_column])],
-        ignore_index=True,
-    )
-    numeric = all_features.select_dtypes(include="number").columns
-    all_features[numeric] = (all_features[numeric] - all_features[numeric].mean()) / all_features[
-        numeric
-    ].std()
-    all_features[numeric] = all_features[numeric].fillna(0)  # 标准化后均值为 0：缺失值填 0
-    all_features = pd.get_dummies(all_features, dummy_na=True, dtype="float32")
-    values = torch.tensor(all_features.to_numpy(dtype="float32"))
-    n_train = len(train_df)
-    return HousePriceFeatures(
-        train_features=values[:n_train],
-        train_labels=torch.tensor(train_df[label].to_numpy(dtype="float32")).reshape(-1, 1),
-        test_features=values[n_train:],
-        test_ids=torch.tensor(test_df[id_column].to_numpy()),
-        columns=[str(c) for c in all_features.columns],
-    )
-
-
-def log_rmse(
-    net: Callable[[torch.Tensor], torch.Tensor], features: torch.Tensor, labels: torch.Tensor
-) -> float:
-    r"""对数均方根误差 :math:`\sqrt{\frac{1}{n}\sum_i (\log y_i - \log \hat{y}_i)^2}`。
-
-    房价从几万到几十万不等，差 1 万美元对便宜的房子是大错、对贵的房子是小错；取对数之后
-    比较的是相对误差。预测值先截到 ``[1, +∞)``，以免对非正数取对数。
-
-    Examples
-    --------
-    >>> labels = torch.tensor([[100.0], [1000.0]])
-    >>> log_rmse(lambda X: X, torch.tensor([[110.0], [1100.0]]), labels)  # 都高估 10%
-    0.0953...
-    >>> log_rmse(lambda X: X, torch.tensor([[-5.0], [1000.0]]), labels)  # 负的预测按 1 计
-    3.256...
-    """
-    with torch.no_grad():
-        clipped = torch.clamp(net(features), min=1.0)
-        mse = nn.functional.mse_loss(torch.log(clipped), torch.log(labels.reshape(clipped.shape)))
-    return math.sqrt(mse.item())
 
 
 def k_fold_split(
@@ -203,7 +80,7 @@ def train_house_prices(
     """用 Adam 优化均方误差训练房价模型，每轮结束记录一次训练集（与验证集）上的 log RMSE。
 
     这一节的训练循环与第 2 章的 ``train_regression`` 不同之处在于：优化的是均方误差，
-    报告的却是 :func:`log_rmse`；Adam 对特征的尺度不那么敏感，学习率可以取得很大。
+    报告的却是 :func:`~dlbook.metrics.regression.log_rmse`；Adam 对特征的尺度不那么敏感，学习率可以取得很大。
 
     Returns
     -------

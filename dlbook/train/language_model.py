@@ -1,6 +1,7 @@
-"""训练与使用循环神经网络语言模型（第 7 章）：梯度裁剪、困惑度、给定前缀生成文本、训练循环。
+"""训练与使用循环神经网络语言模型（第 7 章）：梯度裁剪、给定前缀生成文本、训练循环。
 
-取代 D2L 的 ``grad_clipping``、``predict_ch8``、``train_epoch_ch8`` 与 ``train_ch8``。
+取代 D2L 的 ``grad_clipping``、``predict_ch8``、``train_epoch_ch8`` （:func:`train_language_model_epoch`）
+与 ``train_ch8`` （:func:`train_language_model`）。困惑度在 :mod:`dlbook.metrics.perplexity` 中。
 模型只需满足 :mod:`dlbook.models.rnn` 中的接口（``forward(X, state)`` 与 ``begin_state``），
 从零实现的和 ``nn.RNN``/``nn.GRU``/``nn.LSTM`` 的简洁实现都可以。
 
@@ -11,10 +12,9 @@
 
 from __future__ import annotations
 
-import collections
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +31,9 @@ __all__ = [
     "evaluate_perplexity",
     "grad_clipping",
     "hidden_gradient_norms",
-    "ngram_perplexity",
-    "perplexity",
     "predict_text",
     "train_language_model",
+    "train_language_model_epoch",
 ]
 
 
@@ -96,56 +95,6 @@ def hidden_gradient_norms(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
     hiddens, _ = net.hidden_states(X)
     grads = torch.autograd.grad(hiddens[-1].sum(), hiddens)
     return torch.stack([g.norm() for g in grads]).detach()
-
-
-def perplexity(logits: torch.Tensor, targets: torch.Tensor) -> float:
-    r"""困惑度 :math:`\exp\left(-\frac{1}{n}\sum_{t=1}^n \log P(x_t \mid x_{t-1}, \ldots, x_1)\right)`：
-    交叉熵损失（每个词元的平均值）的指数。
-
-    ``logits`` 的形状是 ``(n, 词表大小)``，``targets`` 是 ``n`` 个词元的索引。
-
-    Examples
-    --------
-    完全确定的模型困惑度为 1；处处均匀的模型困惑度等于词表大小：
-
-    >>> targets = torch.tensor([0, 2, 1])
-    >>> perplexity(torch.eye(3)[targets] * 100, targets)
-    1.0
-    >>> round(perplexity(torch.zeros(3, 28), targets), 3)
-    28.0
-    """
-    if logits.dim() != 2 or targets.shape != logits.shape[:1]:
-        raise ValueError(
-            f"logits 应为 (n, 词表大小)、targets 应为 (n,)，收到 {tuple(logits.shape)} 与 {tuple(targets.shape)}"
-        )
-    return math.exp(nn.functional.cross_entropy(logits, targets.long()).item())
-
-
-def ngram_perplexity(corpus: Sequence[int], n: int, vocab_size: int) -> float:
-    r"""n 元语法模型（加一平滑）在语料上的困惑度，作为神经网络语言模型的参照。
-
-    用语料本身的计数估计 :math:`\hat{P}(x_t \mid x_{t-n+1}, \ldots, x_{t-1}) =
-    \frac{n(x_{t-n+1}, \ldots, x_t) + 1}{n(x_{t-n+1}, \ldots, x_{t-1}) + |\mathcal{V}|}`
-    （拉普拉斯平滑，:math:`\epsilon = |\mathcal{V}|`），再在同一份语料上求困惑度——与训练集上的
-    困惑度一样，是“样本内”的数字。前 :math:`n - 1` 个词元没有完整的上下文，不计入。
-
-    Examples
-    --------
-    >>> round(ngram_perplexity([0, 1] * 50, 1, 2), 3)        # 两个词元各占一半
-    2.0
-    >>> ngram_perplexity([0, 1] * 50, 2, 2) < 1.1           # 知道上一个词元就几乎确定下一个
-    True
-    """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n 必须是正整数，收到 {n!r}")
-    corpus = list(corpus)
-    if len(corpus) < n:
-        raise ValueError(f"corpus 至少要有 n={n} 个词元，收到 {len(corpus)} 个")
-    grams = list(zip(*(corpus[i:] for i in range(n))))
-    counts = collections.Counter(grams)
-    contexts = collections.Counter(g[:-1] for g in grams)
-    log_prob = sum(math.log((counts[g] + 1) / (contexts[g[:-1]] + vocab_size)) for g in grams)
-    return math.exp(-log_prob / len(grams))
 
 
 def _device_of(net: nn.Module) -> torch.device:
@@ -246,7 +195,7 @@ def _check_sampling(sampling: str | None, data_iter: Any) -> str:
     return sampling
 
 
-def _run_epoch(
+def train_language_model_epoch(
     net: nn.Module,
     data_iter: Iterable[Any],
     *,
@@ -256,7 +205,42 @@ def _run_epoch(
     optimizer: torch.optim.Optimizer | None,
     clip: float | None,
 ) -> tuple[float, int]:
-    """遍历一遍数据，返回（每个词元的平均交叉熵，词元数）；``optimizer`` 为 None 时只评估。"""
+    """训练一轮：遍历一遍数据，返回（每个词元的平均交叉熵，词元数）。
+
+    与分类模型的 :func:`~dlbook.train.loop.train_epoch` 相比有三处不同：隐状态按采样方式初始化或
+    沿用（沿用时切断梯度）；损失是每个词元交叉熵的平均值；更新参数之前先裁剪梯度。
+    ``optimizer`` 为 ``None`` 时只前向计算、不更新参数（:func:`evaluate_perplexity` 这样用）。
+    :func:`train_language_model` 每轮调用它一次。
+
+    Parameters
+    ----------
+    net : nn.Module
+        有 ``begin_state(batch_size, device)`` 的循环网络语言模型。
+    data_iter : iterable of (X, Y)
+        形状都是 ``(批量大小, 时间步数)`` 的小批量。
+    sampling : {"sequential", "random"}
+        数据的采样方式，决定隐状态是否在小批量之间传递。
+    device : torch.device
+        模型所在的设备，小批量会被移到这里。
+    loss : nn.Module
+        对每个词元求平均的交叉熵，例如 ``nn.CrossEntropyLoss()``。
+    optimizer : torch.optim.Optimizer or None
+        更新参数的优化器；``None`` 表示只评估。
+    clip : float or None
+        梯度裁剪的阈值 θ；``None`` 表示不裁剪。
+
+    Examples
+    --------
+    >>> from dlbook.models.rnn import RNNScratch
+    >>> from dlbook.data.text import SeqDataLoader
+    >>> net = RNNScratch(4, 8, generator=torch.Generator().manual_seed(0))
+    >>> opt = torch.optim.SGD(net.parameters(), lr=1.0)
+    >>> loss, n = train_language_model_epoch(
+    ...     net, SeqDataLoader([0, 1, 2, 3] * 10, 2, 4), sampling="sequential",
+    ...     device=torch.device("cpu"), loss=nn.CrossEntropyLoss(), optimizer=opt, clip=1.0)
+    >>> n, math.exp(loss) < 5      # 32 个词元；困惑度约为词表大小 4
+    (32, True)
+    """
     state = None
     loss_sum = torch.zeros((), device=device)
     n = 0
@@ -309,7 +293,7 @@ def evaluate_perplexity(
     net.eval()
     try:
         with torch.no_grad():
-            mean_loss, _ = _run_epoch(
+            mean_loss, _ = train_language_model_epoch(
                 net,
                 data_iter,
                 sampling=sampling,
@@ -420,7 +404,7 @@ def train_language_model(
         for epoch in range(num_epochs):
             net.train()
             start = time.perf_counter()
-            train_loss, n = _run_epoch(
+            train_loss, n = train_language_model_epoch(
                 net,
                 train_iter,
                 sampling=sampling,

@@ -17,7 +17,6 @@ from dlbook.experiments import (
     format_metrics,
     format_settings,
     get_experiment,
-    record_result,
     run_experiment,
 )
 
@@ -32,7 +31,6 @@ print("设置：", format_settings(exp.full), "；设备：", device)
 # 前一两轮损失几乎不动：sigmoid 在饱和区梯度很小，网络要先“挣脱”这个平台才开始快速学习。
 
 result = run_experiment(exp, device=device, plot=True, verbose=False)
-record_result(result)
 
 # %%
 # 逐轮结果

@@ -14,12 +14,11 @@ softmax 回归的简洁实现
 import torch
 
 import dlbook
-from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
+from dlbook.experiments import format_settings, get_experiment, run_experiment
 
 exp = get_experiment("softmax-regression-concise")
 print("设置：", format_settings(exp.full))
 result = run_experiment(exp, plot=True, verbose=False)
-record_result(result)
 net = result.model
 
 # %%

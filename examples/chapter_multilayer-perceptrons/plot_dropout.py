@@ -11,7 +11,7 @@
 # 设置
 # ----
 
-from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
+from dlbook.experiments import format_settings, get_experiment, run_experiment
 
 print("设置：", format_settings(get_experiment("dropout-scratch").full))
 
@@ -20,7 +20,6 @@ print("设置：", format_settings(get_experiment("dropout-scratch").full))
 # --------
 
 scratch = run_experiment("dropout-scratch", plot=True, verbose=False)
-record_result(scratch)
 print("从零实现：", scratch.summary)
 
 # %%
@@ -28,7 +27,6 @@ print("从零实现：", scratch.summary)
 # --------
 
 concise = run_experiment("dropout-concise", plot=True, verbose=False)
-record_result(concise)
 print("简洁实现：", concise.summary)
 
 # %%

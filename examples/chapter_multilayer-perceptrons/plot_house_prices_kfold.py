@@ -15,8 +15,9 @@ import matplotlib.pyplot as plt
 import torch
 
 import dlbook
+from dlbook.data.house_prices import preprocess_house_prices
 from dlbook.experiments import format_settings, get_experiment
-from dlbook.train.house_prices import k_fold, preprocess_house_prices
+from dlbook.train.house_prices import k_fold
 
 settings = get_experiment("kaggle-house-price").full
 print("书中的设置：", format_settings(settings))

@@ -12,13 +12,12 @@
 # ----------
 # 设置来自登记表；``run_experiment`` 读数据、建模型、训练，并返回结果、训练历史与模型。
 
-from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
+from dlbook.experiments import format_settings, get_experiment, run_experiment
 
 exp = get_experiment("mlp-scratch")
 print(exp.title)
 print("设置：", format_settings(exp.full))
 result = run_experiment(exp, plot=True, verbose=False)
-record_result(result)  # 页面上引用的数字就是这一次运行的结果
 
 # %%
 # 逐轮结果

@@ -12,7 +12,7 @@
 # %%
 # 房价数据上的训练曲线
 # --------------------
-# 每个实验都用 :func:`dlbook.experiments.catalog.optimization.run_house_experiment` 按登记表的设置训练、记下结果；
+# 每个实验都用 :func:`dlbook.experiments.run_house_experiment` 按登记表的设置训练、记下结果；
 # 优化器由登记项的 ``optimizer`` 设置构造（除小批量随机梯度下降外都是 :mod:`dlbook.optim.scratch` 中的从零实现）。
 # 这些运行很便宜，构建时用完整档。
 
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 
 import dlbook
 from dlbook.experiments import get_experiment
-from dlbook.experiments.catalog.optimization import run_house_experiment
+from dlbook.experiments import run_house_experiment
 from dlbook.optim.traces import show_trace_2d, trace_optimizer
 from dlbook.optim.scratch import (
     AdadeltaScratch,

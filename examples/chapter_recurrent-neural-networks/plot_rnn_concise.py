@@ -16,14 +16,13 @@ nn.RNN 的字符级语言模型：困惑度曲线与生成的文本
 # 训练
 # ----
 
-from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
+from dlbook.experiments import format_settings, get_experiment, run_experiment
 from dlbook.train.language_model import predict_text
 from dlbook.data.text import load_corpus
 
 exp = get_experiment("rnn-concise")
 print(exp.title)
 result = run_experiment(exp, plot=True, verbose=False)
-record_result(result)  # 页面上引用的数字就是这一次运行的结果
 print(f"档位 {result.profile}：", format_settings(result.settings))
 
 # %%

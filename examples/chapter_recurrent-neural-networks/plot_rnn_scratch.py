@@ -17,14 +17,13 @@
 # --------
 # 曲线每轮一个点：训练集上的困惑度。
 
-from dlbook.experiments import format_settings, get_experiment, record_result, run_experiment
+from dlbook.experiments import format_settings, get_experiment, run_experiment
 from dlbook.train.language_model import predict_text
 from dlbook.data.text import load_corpus
 
 exp = get_experiment("rnn-scratch")
 print(exp.title)
 result = run_experiment(exp, plot=True, verbose=False)
-record_result(result)  # 页面上引用的数字就是这一次运行的结果
 print(f"档位 {result.profile}：", format_settings(result.settings))
 print(result.summary)
 
@@ -44,7 +43,6 @@ for prefix in ("alice", "the queen", "said the"):
 
 random_exp = get_experiment("rnn-scratch-random")
 random_result = run_experiment(random_exp, plot=True, verbose=False)
-record_result(random_result)
 print(random_result.summary)
 print(repr(predict_text("alice", 50, random_result.model, vocab)))
 

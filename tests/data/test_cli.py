@@ -68,6 +68,7 @@ def test_fetch_copies_system_copy_into_cache(isolated, capsys):
     assert build_info()["data"].startswith("Fashion-MNIST（缓存")
 
 
+@pytest.mark.slow
 def test_module_entry_point(isolated):
     result = subprocess.run(
         [sys.executable, "-m", "dlbook", "data", "fetch", "kaggle-house", "--check"],

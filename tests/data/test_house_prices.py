@@ -1,4 +1,6 @@
-"""Kaggle 房价数据：查找、SHA-1 校验、从轮子包取出、下载失败不留文件。任何测试都不访问网络。"""
+"""Kaggle 房价数据：查找、SHA-1 校验、从轮子包取出、下载失败不留文件；预处理；第 10 章的回归数据。
+任何测试都不访问网络。
+"""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 
 import dlbook
 from dlbook.cli import main
@@ -138,3 +141,107 @@ def test_real_files_in_user_cache():
     train_df, test_df = dlbook.load_house_prices(REAL_CACHE)
     assert train_df.shape == (1460, 81) and test_df.shape == (1459, 80)
     assert train_df["SalePrice"].iloc[:3].tolist() == [208500, 181500, 223500]
+
+
+# ---------------------------------------------------------------------------
+# 预处理（第 3 章）
+# ---------------------------------------------------------------------------
+
+
+def _frames():
+    train = pd.DataFrame(
+        {
+            "Id": [1, 2, 3, 4],
+            "LotArea": [8000.0, 9600.0, None, 11250.0],
+            "YearBuilt": [2003, 1976, 2001, 1915],
+            "MSZoning": ["RL", "RM", None, "RL"],
+            "SalePrice": [208500, 181500, 223500, 140000],
+        }
+    )
+    test = pd.DataFrame(
+        {
+            "Id": [5, 6],
+            "LotArea": [14260.0, 14115.0],
+            "YearBuilt": [2000, 1993],
+            "MSZoning": ["FV", "RL"],
+        }
+    )
+    return train, test
+
+
+def test_preprocess_standardises_and_one_hot_encodes():
+    train, test = _frames()
+    data = hp.preprocess_house_prices(train, test)
+    assert data.columns == [
+        "LotArea",
+        "YearBuilt",
+        "MSZoning_FV",
+        "MSZoning_RL",
+        "MSZoning_RM",
+        "MSZoning_nan",
+    ]
+    X = torch.cat([data.train_features, data.test_features])
+    assert X.dtype == torch.float32 and not torch.isnan(X).any()
+    # 没有缺失值的数值列：标准化后均值 0、标准差 1
+    assert X[:, 1].mean().abs().item() < 1e-6
+    assert X[:, 1].std().item() == pytest.approx(1.0, abs=1e-5)
+    # 缺失值在标准化之后填 0
+    assert X[2, 0].item() == 0.0
+    # 独热编码：每行恰好一个 1，缺失值单独成一类
+    assert torch.equal(X[:, 2:].sum(1), torch.ones(6))
+    assert X[2, 5].item() == 1.0
+    assert data.train_labels.tolist() == [[208500.0], [181500.0], [223500.0], [140000.0]]
+    assert data.test_ids.tolist() == [5, 6]
+
+
+def test_preprocess_checks_arguments():
+    train, test = _frames()
+    with pytest.raises(ValueError, match="SalePrice"):
+        hp.preprocess_house_prices(train.drop(columns=["SalePrice"]), test)
+    with pytest.raises(ValueError, match="Id"):
+        hp.preprocess_house_prices(train, test.drop(columns=["Id"]))
+    with pytest.raises(TypeError):
+        hp.preprocess_house_prices(train.to_numpy(), test)
+
+
+# ---------------------------------------------------------------------------
+# 比较优化算法用的回归数据（第 10 章），读真实文件
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def real_cache(monkeypatch):
+    """撤销 ``isolated`` 对数据目录的改动：这些测试读用户缓存里的真实文件。"""
+    monkeypatch.setenv("DLBOOK_DATA_DIR", str(REAL_CACHE.parent))
+
+
+def test_load_house_regression_is_standardised_and_reshuffled(real_cache):
+    data_iter, d = hp.load_house_regression(batch_size=1460)
+    X, y = next(iter(data_iter))
+    assert d == 36 and X.shape == (1460, 36) and y.shape == (1460, 1)
+    assert not torch.isnan(X).any()
+    assert y.mean().abs() < 1e-4 and y.std() == pytest.approx(1.0, abs=1e-3)
+    small, _ = hp.load_house_regression(batch_size=5, num_examples=20, seed=1)
+    first = [b[1].flatten().tolist() for b in small]
+    second = [b[1].flatten().tolist() for b in small]
+    assert first != second  # 每轮重新打乱
+    assert sorted(sum(first, [])) == sorted(sum(second, []))
+    again, _ = hp.load_house_regression(batch_size=5, num_examples=20, seed=1)
+    assert [b[1].flatten().tolist() for b in again] == first
+    with pytest.raises(ValueError, match="1460"):
+        hp.load_house_regression(10, num_examples=1500)
+    with pytest.raises(ValueError):
+        hp.load_house_regression(0)
+
+
+def test_load_house_regression_clips_only_the_extreme_entries(real_cache):
+    clipped = hp.load_house_regression(batch_size=1460)[0].tensors[0]
+    raw = hp.load_house_regression(batch_size=1460, clip=None)[0].tensors[0]
+    assert clipped.abs().max() == 3.0 and raw.abs().max() > 30
+    inside = raw.abs() <= 3
+    assert torch.equal(clipped[inside], raw[inside])  # 只改动了截断的元素
+    assert torch.equal(clipped[~inside], 3.0 * raw[~inside].sign())
+    assert hp.load_house_regression(1460, clip=1)[0].tensors[0].abs().max() == 1.0
+    for bad in (0, -1.0, "3"):
+        with pytest.raises(ValueError, match="clip"):
+            hp.load_house_regression(10, clip=bad)

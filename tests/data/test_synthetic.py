@@ -1,4 +1,4 @@
-"""合成数据（线性回归、多项式回归）与数组小批量读取。"""
+"""合成数据（线性回归、多项式回归、序列的自回归特征）与数组小批量读取。"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import dlbook
+from dlbook.data.synthetic import lag_features
 
 
 def test_linear_data_shapes_and_recovery():
@@ -95,3 +96,14 @@ def test_neighbouring_seeds_shuffle_independently():
     assert orders(0) == a  # 同一个种子，各轮顺序可复现
     assert len({tuple(o) for o in a + b}) == 6  # 两个种子、各三轮，六种顺序互不相同
     assert b[0] != a[1] and b[1] != a[2]  # 不再是“种子 1 的第 e 轮 = 种子 0 的第 e + 1 轮”
+
+
+def test_lag_features_align_with_labels():
+    x = torch.arange(10.0)
+    features, labels = lag_features(x, 3)
+    assert features.shape == (7, 3) and labels.shape == (7, 1)
+    assert torch.equal(features[:, -1] + 1, labels.reshape(-1))  # 标签紧跟在窗口之后
+    with pytest.raises(ValueError, match="tau"):
+        lag_features(x, 10)
+    with pytest.raises(ValueError, match="一维"):
+        lag_features(x.reshape(2, 5), 2)

@@ -17,6 +17,7 @@ from dlbook.experiments import (
     EXPERIMENTS,
     Experiment,
     RunContext,
+    RunOutput,
     append_result,
     format_metrics,
     get_experiment,
@@ -272,7 +273,7 @@ def test_custom_experiment_with_extra_metrics(tmp_path) -> None:
         from dlbook.train.loop import EpochRecord
 
         h.append(EpochRecord(1, 0.1, None, 0.2, None, 10, 1.0, 10.0, 1.0))
-        return h, {"w_norm": 1.5}
+        return RunOutput(h, {"w_norm": 1.5})
 
     exp = Experiment(
         name="x-y",
@@ -286,9 +287,15 @@ def test_custom_experiment_with_extra_metrics(tmp_path) -> None:
     assert result.metrics == {
         "train_loss": 0.1,
         "test_loss": 0.2,
+        "train_loss_per_epoch": [0.1],
+        "test_loss_per_epoch": [0.2],
         "examples_per_sec": 10.0,
         "w_norm": 1.5,
     }
+    bad = Experiment(name="x-z", page="chapter_x/x", title="t", full={"num_epochs": 1},
+                     run=lambda s, ctx: {"w_norm": 1.5})
+    with pytest.raises(TypeError, match="RunOutput"):
+        run_experiment(bad, device="cpu")
 
 
 def test_house_price_experiment_runs_on_small_table(monkeypatch) -> None:
@@ -328,23 +335,23 @@ def _a_run(name: str, profile: str, test_acc: float) -> dict:
     }
 
 
-def test_record_result_in_a_build_and_outside(tmp_path, monkeypatch) -> None:
-    from dlbook.experiments import load_build_result, load_build_results, record_result
+def test_run_experiment_records_its_result_only_in_a_build(tmp_path, monkeypatch) -> None:
+    from dlbook.experiments import load_build_result, load_build_results
 
-    result = run_experiment("linear-regression-scratch", verbose=False)
+    monkeypatch.setenv("DLBOOK_RESULTS", str(tmp_path / "results.json"))
+    monkeypatch.delenv("DLBOOK_BUILD_RESULTS", raising=False)
+    run_experiment("linear-regression-scratch", verbose=False)  # 平时：不写任何文件
+    assert load_results() == [] and load_build_results() == []
     monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path / "build"))
-    record_result(result)  # 构建中：每个实验一个文件，后一次覆盖前一次
-    record_result(result)
+    result = run_experiment("linear-regression-scratch", verbose=False)
+    run_experiment("linear-regression-scratch", epochs=1, verbose=False)  # 改了轮数：不记
     assert [r["experiment"] for r in load_build_results()] == ["linear-regression-scratch"]
-    assert load_build_result("linear-regression-scratch")["metrics"] == json.loads(
-        json.dumps(result.metrics)
-    )
+    run = load_build_result("linear-regression-scratch")
+    assert run["metrics"] == json.loads(json.dumps(result.metrics))
+    assert run["settings"]["num_epochs"] == 3 and run["profile"] == "full"
+    assert result.data["w"].shape == (2,)  # 手写模型的参数在 data 里
     with pytest.raises(FileNotFoundError):
         load_build_result("lenet")
-    monkeypatch.delenv("DLBOOK_BUILD_RESULTS")
-    monkeypatch.setenv("DLBOOK_RESULTS", str(tmp_path / "results.json"))
-    record_result(result)  # 平时：追加到用户的结果文件
-    assert len(load_results()) == 1
 
 
 def test_comparison_rows_show_book_build_and_record(tmp_path, monkeypatch) -> None:
@@ -374,20 +381,3 @@ def test_recorded_results_file_holds_only_real_full_runs() -> None:
     for run in load_results(RECORDED_RESULTS):
         assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
         assert run["device"] and run["timestamp"] and run["versions"].get("commit")
-
-
-def test_record_run_of_a_page_trained_model(tmp_path, monkeypatch) -> None:
-    from dlbook.experiments import load_build_result, record_run
-
-    result = run_experiment("linear-regression-scratch", verbose=False)
-    monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path))
-    recorded = record_run(
-        "linear-regression-scratch", result.history, profile="full", metrics={"w_error": 0.5}
-    )
-    run = load_build_result("linear-regression-scratch")
-    assert run["profile"] == "full" and run["settings"]["lr"] == 0.03
-    assert run["metrics"]["w_error"] == 0.5
-    assert run["metrics"]["train_loss"] == pytest.approx(result.history.final.train_loss)
-    assert recorded.summary == result.history.summary()
-    with pytest.raises(ValueError, match="没有名为"):
-        record_run("no-such-experiment", profile="full")

@@ -7,7 +7,8 @@ import torch
 
 from dlbook.data.translation import load_translation, normalize_sentence
 from dlbook.models.bahdanau import Seq2SeqAttentionDecoder, seq2seq_attention
-from dlbook.models.seq2seq import Seq2SeqEncoder, predict_seq2seq, train_seq2seq
+from dlbook.models.seq2seq import Seq2SeqEncoder
+from dlbook.train.seq2seq import predict_seq2seq, train_seq2seq
 
 
 def _encoder_decoder():

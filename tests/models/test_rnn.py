@@ -13,10 +13,10 @@ from dlbook.train.language_model import (
     LanguageModelHistory,
     evaluate_perplexity,
     grad_clipping,
-    perplexity,
     predict_text,
     train_language_model,
 )
+from dlbook.metrics.perplexity import perplexity
 from dlbook.models.rnn import RNNModel, RNNScratch, rnn_model, rnn_model_from_scratch
 from dlbook.data.text import SeqDataLoader, Vocab
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from dlbook.data.translation import load_translation
-from dlbook.models.seq2seq import predict_seq2seq, train_seq2seq
+from dlbook.train.seq2seq import predict_seq2seq, train_seq2seq
 from dlbook.models.transformer import (
     AddNorm,
     PositionWiseFFN,

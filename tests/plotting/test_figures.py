@@ -86,6 +86,7 @@ def _run(code, cwd, env, prefix=()):
     )
 
 
+@pytest.mark.slow
 def test_chinese_renders_with_a_font_cache_written_without_cjk_fonts(tmp_path):
     env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}
     stale = _run(_WRITE_STALE_CACHE, tmp_path, env)
@@ -109,6 +110,7 @@ def _system_cjk_font_dirs():
 _COUNT_CJK = "import matplotlib.font_manager as fm; print(sum('CJK' in f.name for f in fm.fontManager.ttflist))"
 
 
+@pytest.mark.slow
 def test_chinese_renders_with_system_fonts_hidden(tmp_path):
     """在私有的挂载命名空间里把系统的中文字体目录换成空目录，再用全新的字体缓存画图。"""
     if shutil.which("unshare") is None:

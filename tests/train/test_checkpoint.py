@@ -17,7 +17,8 @@ from dlbook.train.checkpoint import (
     save_checkpoint,
 )
 from dlbook.data import TensorBatches
-from dlbook.train.loop import History, train_classifier
+from dlbook.train.loop import History
+from dlbook.train.trainer import train_classifier
 
 
 def toy(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,88 +1,19 @@
-"""房价预测的表格处理：预处理、log RMSE、K 折划分、训练与提交文件。"""
+"""dlbook.train.house_prices：K 折划分、训练与提交文件（以及真实数据上的整个流程）。"""
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 import pytest
 import torch
 
+from dlbook.data.house_prices import preprocess_house_prices
 from dlbook.models import linear_regression
 from dlbook.train.house_prices import (
     k_fold,
     k_fold_split,
-    log_rmse,
-    preprocess_house_prices,
     train_house_prices,
     write_submission,
 )
-
-
-def _frames():
-    train = pd.DataFrame(
-        {
-            "Id": [1, 2, 3, 4],
-            "LotArea": [8000.0, 9600.0, None, 11250.0],
-            "YearBuilt": [2003, 1976, 2001, 1915],
-            "MSZoning": ["RL", "RM", None, "RL"],
-            "SalePrice": [208500, 181500, 223500, 140000],
-        }
-    )
-    test = pd.DataFrame(
-        {
-            "Id": [5, 6],
-            "LotArea": [14260.0, 14115.0],
-            "YearBuilt": [2000, 1993],
-            "MSZoning": ["FV", "RL"],
-        }
-    )
-    return train, test
-
-
-def test_preprocess_standardises_and_one_hot_encodes():
-    train, test = _frames()
-    data = preprocess_house_prices(train, test)
-    assert data.columns == [
-        "LotArea",
-        "YearBuilt",
-        "MSZoning_FV",
-        "MSZoning_RL",
-        "MSZoning_RM",
-        "MSZoning_nan",
-    ]
-    X = torch.cat([data.train_features, data.test_features])
-    assert X.dtype == torch.float32 and not torch.isnan(X).any()
-    # 没有缺失值的数值列：标准化后均值 0、标准差 1
-    assert X[:, 1].mean().abs().item() < 1e-6
-    assert X[:, 1].std().item() == pytest.approx(1.0, abs=1e-5)
-    # 缺失值在标准化之后填 0
-    assert X[2, 0].item() == 0.0
-    # 独热编码：每行恰好一个 1，缺失值单独成一类
-    assert torch.equal(X[:, 2:].sum(1), torch.ones(6))
-    assert X[2, 5].item() == 1.0
-    assert data.train_labels.tolist() == [[208500.0], [181500.0], [223500.0], [140000.0]]
-    assert data.test_ids.tolist() == [5, 6]
-
-
-def test_preprocess_checks_arguments():
-    train, test = _frames()
-    with pytest.raises(ValueError, match="SalePrice"):
-        preprocess_house_prices(train.drop(columns=["SalePrice"]), test)
-    with pytest.raises(ValueError, match="Id"):
-        preprocess_house_prices(train, test.drop(columns=["Id"]))
-    with pytest.raises(TypeError):
-        preprocess_house_prices(train.to_numpy(), test)
-
-
-def test_log_rmse_matches_formula_and_clips():
-    labels = torch.tensor([[100.0], [200.0], [400.0]])
-    preds = torch.tensor([[120.0], [150.0], [0.5]])
-    expected = math.sqrt(
-        ((math.log(120 / 100)) ** 2 + (math.log(150 / 200)) ** 2 + (math.log(1 / 400)) ** 2) / 3
-    )
-    assert log_rmse(lambda X: X, preds, labels) == pytest.approx(expected, rel=1e-5)
-    assert log_rmse(lambda X: X, labels, labels) == 0.0
 
 
 @pytest.mark.parametrize("n,k", [(10, 5), (11, 5), (1460, 5)])

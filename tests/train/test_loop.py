@@ -18,13 +18,16 @@ from dlbook.data import TensorBatches
 from dlbook.ops.basic import cross_entropy, linreg, sgd, softmax, squared_loss
 from dlbook.train.loop import (
     EpochRecord,
+    EpochStats,
     History,
+    evaluate,
     evaluate_accuracy,
     evaluate_loss,
     init_weights,
-    train_classifier,
-    train_regression,
+    train_epoch,
+    train_step,
 )
+from dlbook.train.trainer import train_classifier, train_regression
 
 SUMMARY = re.compile(
     r"^loss \d+\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}, \d+\.\d examples/sec on cpu$"
@@ -457,3 +460,97 @@ def test_train_classifier_scheduler_argument_checks():
         )
     with pytest.raises(TypeError, match="scheduler"):
         train_classifier(net, batches, None, 1, lr=0.1, scheduler=0.1, plot=False)
+
+
+# ---- 书中的一轮：train_epoch、EpochStats、evaluate ----
+
+
+def test_train_epoch_returns_stats_and_matches_manual_steps() -> None:
+    X, y = toy_data(100)
+    batches = [(X[i : i + 25], y[i : i + 25]) for i in range(0, 100, 25)]
+    loss = nn.CrossEntropyLoss(reduction="none")
+    torch.manual_seed(0)
+    net = nn.Linear(2, 2)
+    twin = nn.Linear(2, 2)
+    twin.load_state_dict(net.state_dict())
+    stats = train_epoch(net, batches, loss, torch.optim.SGD(net.parameters(), lr=0.1))
+    opt = torch.optim.SGD(twin.parameters(), lr=0.1)
+    total, correct = 0.0, 0
+    for Xb, yb in batches:  # 逐步调用 train_step，结果应完全相同
+        losses, y_hat = train_step(twin, Xb, yb, loss, opt)
+        total += losses.sum().item()
+        correct += int((y_hat.argmax(dim=1) == yb).sum())
+    assert stats.num_examples == 100
+    assert stats.loss == pytest.approx(total / 100)
+    assert stats.accuracy == correct / 100
+    assert torch.equal(net.weight, twin.weight)
+    assert repr(stats).startswith("EpochStats(loss=")
+
+
+def test_train_epoch_hooks_and_regression_mode() -> None:
+    X = torch.linspace(-1, 1, 20).reshape(-1, 1)
+    batches = [(X[i : i + 5], 3 * X[i : i + 5]) for i in range(0, 20, 5)]
+    net = nn.Linear(1, 1)
+    seen: list[tuple[int, int]] = []
+    calls: list[int] = []
+
+    def step(net, X, y, loss, updater):  # 换掉一步：例如多进程时的 distributed_train_step
+        calls.append(X.shape[0])
+        return train_step(net, X, y, loss, updater)
+
+    stats = train_epoch(
+        net,
+        batches,
+        nn.MSELoss(reduction="none"),
+        torch.optim.SGD(net.parameters(), lr=0.1),
+        accuracy=False,
+        step=step,
+        on_batch=lambda i, s: seen.append((i, s.num_examples)),
+    )
+    assert stats.accuracy is None and stats.loss > 0
+    assert calls == [5, 5, 5, 5]
+    assert seen == [(0, 5), (1, 10), (2, 15), (3, 20)]
+
+
+def test_epoch_stats_scalar_losses_and_empty() -> None:
+    stats = EpochStats(accuracy=False)
+    stats.add(torch.tensor(2.0), torch.zeros(4, 1), torch.zeros(4))  # 已经求过平均的损失
+    stats.add(torch.tensor([1.0, 3.0]), torch.zeros(2, 1), torch.zeros(2))
+    assert stats.loss == pytest.approx((2.0 * 4 + 4.0) / 6)
+    assert stats.accuracy is None
+    with pytest.raises(ValueError, match="为空"):
+        EpochStats().loss
+    with pytest.raises(ValueError, match="为空"):
+        EpochStats().accuracy
+
+
+def test_evaluate_matches_the_two_special_cases() -> None:
+    _, test = toy_loaders()
+    net = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    loss = nn.CrossEntropyLoss(reduction="none")
+    stats = evaluate(net, test, loss)
+    assert stats.accuracy == evaluate_accuracy(net, test)
+    assert stats.num_examples == 200
+    assert net.training  # 评估后恢复原来的模式
+
+
+def test_train_classifier_calls_train_epoch_every_epoch(monkeypatch) -> None:
+    """书中展示的 train_epoch 就是 train_classifier 与 train_regression 每轮运行的函数。"""
+    import dlbook.train.trainer as trainer
+
+    calls: list[str] = []
+
+    def counting(*args, **kwargs):
+        calls.append("epoch")
+        return train_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(trainer, "train_epoch", counting)
+    train, test = toy_loaders()
+    train_classifier(nn.Linear(2, 2), train, test, 3, lr=0.1, plot=False, verbose=False)
+    assert calls == ["epoch"] * 3
+    X = torch.linspace(-1, 1, 20).reshape(-1, 1)
+    batches = [(X[i : i + 5], 2 * X[i : i + 5]) for i in range(0, 20, 5)]
+    train_regression(
+        nn.Linear(1, 1), batches, None, 2, loss=squared_loss, lr=0.1, plot=False, verbose=False
+    )
+    assert calls == ["epoch"] * 5

@@ -1,4 +1,4 @@
-"""从零实现的数据并行（dlbook.train.parallel）、28×28 的 ResNet-18 与第 11 章的测量函数。"""
+"""从零实现的数据并行（dlbook.train.parallel）与它训练的 28×28 ResNet-18。"""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import torch
 from torch import nn
 
 from dlbook.train import parallel as P
-from dlbook.utils import performance as perf
-from dlbook.models.resnet_small import resnet18_small
+from dlbook.models.resnet import resnet18
 
 CPU = torch.device("cpu")
 
@@ -91,55 +90,12 @@ def test_train_runs_on_two_replicas(monkeypatch) -> None:
     assert h2.column("test_acc") == pytest.approx(h1.column("test_acc"))
 
 
-def test_resnet18_small_keeps_28x28_resolution_in_first_stage() -> None:
-    net = resnet18_small(generator=torch.Generator().manual_seed(0))
+def test_resnet18_small_stem_keeps_28x28_resolution_in_first_stage() -> None:
+    net = resnet18(stem="small", generator=torch.Generator().manual_seed(0))
     assert not any(isinstance(m, nn.MaxPool2d) for m in net.modules())
     out = net[:2](torch.zeros(1, 1, 28, 28))
     assert out.shape == (1, 64, 28, 28)
-    again = resnet18_small(generator=torch.Generator().manual_seed(0))
+    again = resnet18(stem="small", generator=torch.Generator().manual_seed(0))
     assert torch.equal(net[-1].weight, again[-1].weight)
     with pytest.raises(ValueError, match="num_classes"):
-        resnet18_small(0)
-
-
-def test_measurements_are_positive_and_consistent() -> None:
-    rows = perf.matmul_gflops([8, 32], min_seconds=0.001)
-    assert [r["flops"] for r in rows] == [2 * 8**3, 2 * 32**3]
-    assert all(r["gflops"] > 0 for r in rows)
-    rows = perf.copy_bandwidth([1024], min_seconds=0.001)
-    assert rows[0]["gbps"] == pytest.approx(2 * 1024 / rows[0]["seconds"] / 1e9)
-    with pytest.raises(ValueError, match="4 的"):
-        perf.copy_bandwidth([3])
-    with pytest.raises(ValueError, match="repeat"):
-        perf.benchmark(lambda: None, repeat=0)
-    before = torch.get_num_threads()
-    rows = perf.thread_scaling(lambda: torch.ones(8) + 1, (1, 2), min_seconds=0.001)
-    assert [r["threads"] for r in rows] == [1, 2] and torch.get_num_threads() == before
-
-
-def test_simulated_pipeline_overlaps_host_and_device() -> None:
-    import time
-
-    def sleep(seconds):
-        return lambda: time.sleep(seconds)
-
-    waiting = perf.simulate_pipeline(
-        8, sleep(0.01), sleep(0.01), wait_every_batch=True
-    )  # 主机与设备轮流：约 8 × 0.02 秒
-    overlapped = perf.simulate_pipeline(8, sleep(0.01), sleep(0.01), wait_every_batch=False)
-    assert waiting >= 0.16
-    assert overlapped < waiting * 0.85  # 重叠起来约 9 × 0.01 秒
-
-
-def test_readback_cost_gives_same_loss_both_ways() -> None:
-    X, y = _batch(32)
-    batches = [(X[i : i + 8], y[i : i + 8]) for i in range(0, 32, 8)]
-    out = perf.readback_cost(lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), batches)
-    assert out["per_batch"] > 0 and out["per_epoch"] > 0 and out["num_batches"] == 4
-    assert 0 < out["item_seconds"] < 0.01
-
-
-def test_compare_compiled_checks_results_and_reports_cost() -> None:
-    out = perf.compare_compiled(lambda x: torch.sin(x) * 2 + 1, torch.ones(16), backend="eager")
-    assert set(out) == {"eager", "first_call", "compiled", "speedup", "break_even"}
-    assert out["first_call"] > 0 and out["speedup"] > 0
+        resnet18(0, stem="small")

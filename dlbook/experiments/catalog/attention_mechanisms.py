@@ -2,7 +2,7 @@
 
 两个实验与第 8 章的 ``seq2seq`` 用同一份数据（本书从软件翻译目录构建的英法句子对，600 个训练
 句子对、时间步 10、批量 64）、同一个训练函数（强制教学、Adam 学习率 0.005、梯度裁剪 1）和同一个
-``run`` 函数（:func:`~dlbook.experiments.catalog.recurrent_modern.translation_run`），额外指标同样是前
+``run`` 函数（:func:`~dlbook.experiments.runners.translation_run`），额外指标同样是前
 200 个训练句子与留出句子上的平均 BLEU，所以三者的结果可以直接比较。
 
 * ``bahdanau-attention``：设置同 D2L——嵌入 32、隐藏 32、2 层 GRU、暂退 0.1、250 轮；
@@ -18,8 +18,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlbook.experiments.catalog.recurrent_modern import translation_run
+from dlbook.experiments.catalog.recurrent_modern import MEMORISES
 from dlbook.experiments.registry import D2L, Experiment, register
+from dlbook.experiments.runners import translation_run
 
 _ATTENTION = "chapter_attention-mechanisms"
 _SOURCE = f"{D2L}，Tatoeba 英法句子对"
@@ -77,8 +78,9 @@ register(
         quick=dict(num_epochs=100),
         reference=dict(bleu="4 个训练句子上 0.66–1.0（Tatoeba 数据）"),
         reference_source=_SOURCE,
-        task="regression",
+        task="seq2seq",
         run=translation_run(_seq2seq_attention),
+        expect=MEMORISES,
     )
 )
 
@@ -106,7 +108,8 @@ register(
         quick=dict(num_epochs=100),
         reference=dict(bleu="4 个训练句子上都是 1.0（Tatoeba 数据）"),
         reference_source=_SOURCE,
-        task="regression",
+        task="seq2seq",
         run=translation_run(_transformer),
+        expect=MEMORISES,
     )
 )

@@ -12,7 +12,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlbook.experiments.registry import Experiment, fashion_mnist_classifier, register
+from dlbook.experiments.registry import Experiment, register
+from dlbook.experiments.runners import fashion_mnist_classifier
 
 _PERF = "chapter_computational-performance"
 
@@ -24,9 +25,9 @@ def _param_lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
 
 
 def _resnet18_small(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.resnet_small import resnet18_small
+    from dlbook.models.resnet import resnet18
 
-    net = resnet18_small(generator=g)
+    net = resnet18(stem="small", generator=g)
     with torch.no_grad():  # 书中的初始化：卷积层与全连接层的权重 ~ N(0, 0.01²)
         for m in net.modules():
             if isinstance(m, nn.Conv2d | nn.Linear):
@@ -59,7 +60,7 @@ register(
         page=f"{_PERF}/multiple-gpus-concise",
         title="为 28×28 输入修改的 ResNet-18，权重 ~ N(0, 0.01²)（书中的单 GPU 设置）",
         full=dict(
-            model="resnet18_small()",
+            model='resnet18(stem="small")',
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.1,
@@ -78,7 +79,7 @@ register(
         page=f"{_PERF}/multiple-gpus-concise",
         title="同上，书中双 GPU 的设置：批量加倍到 512，学习率加倍到 0.2",
         full=dict(
-            model="resnet18_small()",
+            model='resnet18(stem="small")',
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.2,

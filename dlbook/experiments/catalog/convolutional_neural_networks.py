@@ -7,7 +7,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlbook.experiments.registry import Experiment, fashion_mnist_classifier, register
+from dlbook.experiments.expectations import above, at_least
+from dlbook.experiments.registry import Experiment, register
+from dlbook.experiments.runners import fashion_mnist_classifier
 
 _CNN = "chapter_convolutional-neural-networks"
 
@@ -36,5 +38,14 @@ register(
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_lenet),
+        expect=(
+            at_least("test_acc", 0.78, "LeNet 的测试精度达到书中的水平（书中 0.779）"),
+            above(
+                "test_acc_per_epoch[-1]",
+                None,
+                "sigmoid 的 LeNet 要几轮才走出平台期：最后一轮的测试精度远高于第 1 轮",
+                other_metric="test_acc_per_epoch[0]",
+            ),
+        ),
     )
 )

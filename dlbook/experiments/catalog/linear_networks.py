@@ -7,9 +7,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from dlbook.experiments.expectations import above, at_least, at_most
+from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
+from dlbook.experiments.runners import fashion_mnist_classifier
 from dlbook.utils.seeding import init_generator
-from dlbook.train.loop import History
-from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, fashion_mnist_classifier, register
 
 _LINEAR = "chapter_linear-networks"
 
@@ -18,10 +19,10 @@ _QUICK_FASHION = dict(num_train=10_000, num_test=2_000)
 
 
 def _linear_regression_run(concise: bool) -> RunFn:
-    def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
+    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         from dlbook.data import load_array, synthetic_linear_data
         from dlbook.ops.basic import linreg, sgd, squared_loss
-        from dlbook.train.loop import train_regression
+        from dlbook.train.trainer import train_regression
 
         true_w = torch.tensor(settings["true_w"])
         true_b = settings["true_b"]
@@ -47,6 +48,7 @@ def _linear_regression_run(concise: bool) -> RunFn:
                 plot=ctx.plot,
                 verbose=ctx.verbose,
             )
+            model = net
             w, b = net[0].weight.detach().reshape(-1), net[0].bias.detach()
         else:
             w = torch.normal(0, 0.01, size=(len(true_w), 1), generator=g).requires_grad_()
@@ -62,14 +64,36 @@ def _linear_regression_run(concise: bool) -> RunFn:
                 plot=ctx.plot,
                 verbose=ctx.verbose,
             )
+            model = None  # 手写的模型只是参数 w、b，见 RunOutput.data
             w, b = w.detach().reshape(-1), b.detach()
         extra = {
             "w_error": float((true_w - w.cpu()).abs().max()),
             "b_error": float(abs(true_b - b.cpu().item())),
         }
-        return history, extra
+        return RunOutput(history, extra, model, {"w": w, "b": b, "features": X, "labels": y})
 
     return run
+
+
+# 线性回归一节的论断：3 轮之后学到的参数与真实参数只差千分之几，训练损失降到噪声的水平
+# （噪声标准差 0.01，平方损失的一半约 5e-5）。
+_RECOVERS_PARAMETERS = (
+    at_most("w_error", 0.01, "学到的权重与真实权重 [2, -3.4] 的差都小于 0.01"),
+    at_most("b_error", 0.01, "学到的偏置与真实偏置 4.2 的差小于 0.01"),
+    at_most("train_loss", 1e-3, "3 轮之后训练损失降到噪声的水平"),
+)
+
+
+# softmax 回归一节的论断：测试精度约 0.83（书中的训练曲线），训练中测试精度提高。
+_SOFTMAX_LEARNS = (
+    at_least("test_acc", 0.80, "softmax 回归在测试集上的精度超过 0.8（书中约 0.83）"),
+    above(
+        "test_acc_per_epoch[-1]",
+        None,
+        "训练曲线上，最后一轮的测试精度高于第 1 轮",
+        other_metric="test_acc_per_epoch[0]",
+    ),
+)
 
 
 def _softmax_scratch(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
@@ -104,6 +128,7 @@ register(
         cheap_on_cpu=True,
         task="regression",
         run=_linear_regression_run(concise=False),
+        expect=_RECOVERS_PARAMETERS,
     )
 )
 
@@ -127,6 +152,7 @@ register(
         cheap_on_cpu=True,
         task="regression",
         run=_linear_regression_run(concise=True),
+        expect=_RECOVERS_PARAMETERS,
     )
 )
 
@@ -148,6 +174,7 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_softmax_scratch),
+        expect=_SOFTMAX_LEARNS,
     )
 )
 
@@ -169,5 +196,6 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_softmax_concise),
+        expect=_SOFTMAX_LEARNS,
     )
 )

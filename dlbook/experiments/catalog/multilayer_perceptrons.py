@@ -7,9 +7,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from dlbook.experiments.expectations import above, at_least, at_most, below
+from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
+from dlbook.experiments.runners import fashion_mnist_classifier
 from dlbook.utils.seeding import init_seed
-from dlbook.train.loop import History
-from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, fashion_mnist_classifier, register
 
 _MLP = "chapter_multilayer-perceptrons"
 
@@ -17,7 +18,7 @@ _MLP = "chapter_multilayer-perceptrons"
 _QUICK_FASHION = dict(num_train=10_000, num_test=2_000)
 
 
-def _polynomial_run(settings: dict[str, Any], ctx: RunContext) -> History:
+def _polynomial_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
     from dlbook.data import polynomial_data
     from dlbook.train.fitting import train_polynomial
 
@@ -29,7 +30,7 @@ def _polynomial_run(settings: dict[str, Any], ctx: RunContext) -> History:
         noise=settings["noise"],
         seed=ctx.seed,
     )
-    _, history = train_polynomial(
+    net, history = train_polynomial(
         settings["num_features"],
         *data,
         num_epochs=settings["num_epochs"],
@@ -41,11 +42,11 @@ def _polynomial_run(settings: dict[str, Any], ctx: RunContext) -> History:
         plot=ctx.plot,
         verbose=ctx.verbose,
     )
-    return history
+    return RunOutput(history, model=net, data=data)
 
 
 def _weight_decay_run(concise: bool) -> RunFn:
-    def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
+    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         from dlbook.data import load_array, synthetic_linear_data
         from dlbook.train.fitting import train_weight_decay_concise, train_weight_decay_scratch
 
@@ -70,17 +71,18 @@ def _weight_decay_run(concise: bool) -> RunFn:
             )
             w = net[0].weight.detach()
         else:
+            net = None  # 手写的模型只是参数，见 RunOutput.data
             w, history = train_weight_decay_scratch(
                 settings["lambd"], train_iter, test_iter, d, **common
             )
-        return history, {"w_norm": float(w.norm())}
+        return RunOutput(history, {"w_norm": float(w.norm())}, net, {"w": w})
 
     return run
 
 
-def _house_price_run(settings: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-    from dlbook.data import load_house_prices
-    from dlbook.train.house_prices import k_fold, preprocess_house_prices
+def _house_price_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    from dlbook.data.house_prices import load_house_prices, preprocess_house_prices
+    from dlbook.train.house_prices import k_fold
 
     train_df, test_df = load_house_prices()
     features = preprocess_house_prices(train_df, test_df)
@@ -96,7 +98,16 @@ def _house_price_run(settings: dict[str, Any], ctx: RunContext) -> dict[str, Any
     )
     if ctx.verbose:
         print(result.summary())
-    return {"train_log_rmse": result.mean_train, "valid_log_rmse": result.mean_valid}
+    metrics = {"train_log_rmse": result.mean_train, "valid_log_rmse": result.mean_valid}
+    return RunOutput(metrics=metrics, data=result)
+
+
+def _mlp_beats_softmax(softmax: str) -> tuple:
+    """多层感知机一节的论断：测试精度约 0.83–0.84，比上一章的 softmax 回归高。"""
+    return (
+        at_least("test_acc", 0.83, "多层感知机的测试精度超过 0.83"),
+        above("test_acc", softmax, "加一个隐藏层后，测试精度高于 softmax 回归"),
+    )
 
 
 def _mlp_scratch(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
@@ -143,6 +154,7 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_mlp_scratch),
+        expect=_mlp_beats_softmax("softmax-regression-scratch"),
     )
 )
 
@@ -164,6 +176,7 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_mlp_concise),
+        expect=_mlp_beats_softmax("softmax-regression-concise"),
     )
 )
 
@@ -187,10 +200,35 @@ _POLY = dict(
     noise=0.1,
 )
 
-for _suffix, _k, _title in (
-    ("normal", 4, "三阶多项式拟合（4 个特征，正常）"),
-    ("underfit", 2, "线性函数拟合（2 个特征，欠拟合）"),
-    ("overfit", 20, "高阶多项式拟合（20 个特征，过拟合）"),
+_NORMAL = "underfit-overfit-normal"
+for _suffix, _k, _title, _expect in (
+    (
+        "normal",
+        4,
+        "三阶多项式拟合（4 个特征，正常）",
+        (
+            at_most("train_loss", 0.02, "训练损失降到噪声的水平（噪声方差 0.01）"),
+            at_most("test_loss", 0.02, "测试损失也降到噪声的水平"),
+        ),
+    ),
+    (
+        "underfit",
+        2,
+        "线性函数拟合（2 个特征，欠拟合）",
+        (
+            above("train_loss", _NORMAL, "直线拟合不了三次曲线：训练损失远高于正常拟合"),
+            above("test_loss", _NORMAL, "欠拟合时测试损失同样很高"),
+        ),
+    ),
+    (
+        "overfit",
+        20,
+        "高阶多项式拟合（20 个特征，过拟合）",
+        (
+            at_most("train_loss", 0.02, "20 个特征的训练损失同样降到噪声的水平"),
+            above("test_loss", _NORMAL, "过拟合：测试损失比正常拟合高得多"),
+        ),
+    ),
 ):
     register(
         Experiment(
@@ -201,6 +239,7 @@ for _suffix, _k, _title in (
             cheap_on_cpu=True,
             task="regression",
             run=_polynomial_run,
+            expect=_expect,
         )
     )
 
@@ -212,6 +251,22 @@ _WEIGHT_DECAY = dict(
     n_train=20,
     n_test=100,
 )
+
+
+def _decay_helps(name: str, baseline: str) -> tuple:
+    """权重衰减一节的论断：不衰减时训练损失很小、测试损失很大（过拟合）；λ = 3 时权重的范数
+    小得多，测试损失也低得多。"""
+    if name == baseline:
+        return (
+            at_most("train_loss", 1e-3, "不用权重衰减时训练损失几乎降到 0"),
+            above("test_loss", None, "不用权重衰减时严重过拟合：测试损失远高于训练损失",
+                  other_metric="train_loss"),
+        )
+    return (
+        below("w_norm", baseline, "权重衰减让权重的 L2 范数小得多"),
+        below("test_loss", baseline, "权重衰减减轻过拟合：测试损失低得多"),
+    )
+
 
 for _value in (0, 3):
     register(
@@ -229,6 +284,7 @@ for _value in (0, 3):
             cheap_on_cpu=True,
             task="regression",
             run=_weight_decay_run(concise=False),
+            expect=_decay_helps(f"weight-decay-scratch-{_value}", "weight-decay-scratch-0"),
         )
     )
 
@@ -248,6 +304,7 @@ for _value in (0, 3):
             cheap_on_cpu=True,
             task="regression",
             run=_weight_decay_run(concise=True),
+            expect=_decay_helps(f"weight-decay-concise-{_value}", "weight-decay-concise-0"),
         )
     )
 
@@ -272,6 +329,7 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_dropout_scratch),
+        expect=(at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),),
     )
 )
 
@@ -286,6 +344,7 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier(_dropout_concise),
+        expect=(at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),),
     )
 )
 
@@ -307,5 +366,10 @@ register(
         cheap_on_cpu=True,
         task="regression",
         run=_house_price_run,
+        expect=(
+            at_most("valid_log_rmse", 0.25, "线性模型的 5 折交叉验证平均 log RMSE 低于 0.25"),
+            below("train_log_rmse", None, "训练误差略低于验证误差",
+                  other_metric="valid_log_rmse"),
+        ),
     )
 )

@@ -1,104 +1,19 @@
 """第 10 章 优化算法：小批量随机梯度下降、动量法与自适应学习率算法、学习率调度器。
 
-房价回归上的实验（批量大小的比较与各种优化算法）都用 :func:`train_house_run` 训练：线性回归，
-数据是 :func:`dlbook.optim.traces.load_house_regression` （D2L 用翼型噪声数据，本书改用房价数据的
-数值特征），优化器由登记项的 ``optimizer`` 与超参数构造（:func:`optimizer_factory`）。这些运行在 CPU 上
+房价回归上的实验（批量大小的比较与各种优化算法）都用 :func:`~dlbook.experiments.runners.house_regression_run`
+训练：线性回归，数据是 :func:`dlbook.data.house_prices.load_house_regression` （D2L 用翼型噪声数据，本书改用
+房价数据的数值特征），优化器由登记项的 ``optimizer`` 与超参数构造
+（:func:`~dlbook.experiments.runners.optimizer_factory`）。这些运行在 CPU 上
 也只要零点几秒，完整档与快速档相同。学习率调度器的实验在 Fashion-MNIST 上训练 ReLU 版的 LeNet。
 """
 
 from __future__ import annotations
 
+from dlbook.experiments.expectations import above, at_least, at_most
 from dlbook.experiments.registry import Experiment, register
+from dlbook.experiments.runners import fashion_mnist_classifier, house_regression_run
 
 _OPTIMIZATION = "chapter_optimization"
-
-# ---------------------------------------------------------------------------
-# 房价回归上的优化器实验
-# ---------------------------------------------------------------------------
-
-#: 本节各实验中可能出现的超参数（按书中的记号命名）：登记项里有哪个，就把哪个传给优化器。
-_HYPERPARAMETERS = ("lr", "momentum", "gamma", "alpha", "rho", "betas", "eps")
-
-
-def optimizer_factory(settings: dict):
-    """由登记项的设置得到 ``make_optimizer(params)``：``settings["optimizer"]`` 是
-    :mod:`dlbook.optim.scratch` 中的类名（从零实现）或 ``"torch.optim.XXX"`` （简洁实现），
-    超参数取自 ``lr``、``momentum``、``gamma`` 等键。
-
-    Examples
-    --------
-    >>> import torch
-    >>> make = optimizer_factory(dict(optimizer="AdamScratch", lr=0.01, eps=1e-6, batch_size=10))
-    >>> make([torch.zeros(2, requires_grad=True)]).defaults["lr"]
-    0.01
-    """
-    import torch
-
-    from dlbook.optim import scratch as optimizers
-
-    name = settings["optimizer"]
-    if name.startswith("torch.optim."):
-        cls = getattr(torch.optim, name.removeprefix("torch.optim."))
-    elif name in optimizers.__all__:
-        cls = getattr(optimizers, name)
-    else:
-        raise ValueError(f"未知的 optimizer 设置 {name!r}")
-    kwargs = {k: settings[k] for k in _HYPERPARAMETERS if k in settings}
-    return lambda params: cls(params, **kwargs)
-
-
-def train_house_run(
-    settings: dict, make_optimizer=None, *, seed: int = 0, plot=False, verbose=True
-):
-    """按 ``settings`` （批量、样本数、轮数）在房价回归上训练线性回归，返回
-    :class:`~dlbook.optim.traces.OptimizerHistory`。
-
-    ``make_optimizer(params, settings)`` 构造优化器；默认按 :func:`optimizer_factory` 由设置构造。
-    """
-    from dlbook.optim.traces import load_house_regression, train_optimizer
-
-    def make(params):
-        if make_optimizer is None:
-            return optimizer_factory(settings)(params)
-        return make_optimizer(params, settings)
-
-    data_iter, feature_dim = load_house_regression(
-        settings["batch_size"], settings["num_examples"], seed=seed
-    )
-    return train_optimizer(
-        make, data_iter, feature_dim, settings["num_epochs"], seed=seed, plot=plot, verbose=verbose
-    )
-
-
-def _house_metrics(history) -> dict:
-    return {"train_loss": history.final_loss, "sec_per_epoch": history.sec_per_epoch}
-
-
-def _optimizer_run(settings: dict, ctx) -> dict:
-    """登记项的 ``run``：见 :func:`train_house_run`。"""
-    history = train_house_run(settings, seed=ctx.seed, plot=ctx.plot, verbose=ctx.verbose)
-    return _house_metrics(history)
-
-
-def run_house_experiment(
-    name: str, make_optimizer=None, *, seed: int = 0, plot=False, verbose=True
-):
-    """页面用：按登记项 ``name`` 的设置（``auto`` 档，这些实验的完整档在 CPU 上也很便宜）训练，
-    记下结果（:func:`~dlbook.experiments.record_run`），返回训练记录。
-
-    ``make_optimizer(params, settings)`` 让页面写出优化器的构造，例如
-    ``lambda p, s: AdamScratch(p, lr=s["lr"])``；默认按登记项的设置构造。
-    """
-    from dlbook.experiments.profiles import resolve_profile
-    from dlbook.experiments.registry import get_experiment, record_run
-
-    exp = get_experiment(name)
-    profile = resolve_profile(cheap_on_cpu=exp.cheap_on_cpu)
-    history = train_house_run(
-        exp.settings(profile), make_optimizer, seed=seed, plot=plot, verbose=verbose
-    )
-    record_run(name, profile=profile, metrics=_house_metrics(history), seed=seed)
-    return history
 
 
 def _register_house_run(
@@ -109,6 +24,7 @@ def _register_house_run(
     page: str | None = None,
     batch_size: int = 10,
     num_epochs: int = 2,
+    expect: tuple = (),
     **hyperparameters,
 ) -> None:
     """登记一次房价回归上的优化器实验，默认是 D2L 的设置（批量 10、2 轮）；页面默认取名字的第一段。"""
@@ -128,7 +44,11 @@ def _register_house_run(
             ),
             cheap_on_cpu=True,
             task="regression",
-            run=_optimizer_run,
+            run=house_regression_run,
+            expect=(
+                at_most("train_loss", 0.08, f"{title}：训练后损失降到 0.08 以下"),
+                *expect,
+            ),
         )
     )
 
@@ -150,6 +70,12 @@ for _name, _title, _batch_size, _lr, _epochs in [
         batch_size=_batch_size,
         num_epochs=_epochs,
         lr=_lr,
+        # 一节的论断：批量越小，每轮要做的更新越多，每轮越慢（批量 1 与 100 相差几十倍）
+        expect=(
+            above("sec_per_epoch", "minibatch-sgd-100", "批量为 1 时每轮的用时远多于批量 100"),
+        )
+        if _name == "minibatch-sgd-sgd"
+        else (),
     )
 
 # 动量法与自适应学习率算法
@@ -214,64 +140,10 @@ _register_house_run(
 # ---------------------------------------------------------------------------
 
 
-def make_scheduler(settings: dict):
-    """由登记项的设置得到 :mod:`dlbook.optim.schedulers` 中的调度器；``scheduler`` 为 ``None`` 时不调度。
-
-    Examples
-    --------
-    >>> make_scheduler(dict(lr=0.3, scheduler="cosine", max_update=20, final_lr=0.01))
-    CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01, warmup_steps=0, warmup_begin_lr=0.0)
-    >>> make_scheduler(dict(lr=0.3, scheduler=None)) is None
-    True
-    """
-    from dlbook.optim import schedulers
-
-    kind, lr = settings["scheduler"], settings["lr"]
-    if kind is None:
-        return None
-    if kind == "multi-factor":
-        return schedulers.MultiFactorScheduler(settings["milestones"], settings["factor"], lr)
-    if kind == "cosine":
-        return schedulers.CosineScheduler(
-            settings["max_update"],
-            lr,
-            settings["final_lr"],
-            warmup_steps=settings.get("warmup_steps", 0),
-        )
-    raise ValueError(f"未知的 scheduler 设置 {kind!r}")
-
-
-def _lr_scheduler_run(settings: dict, ctx):
-    import torch
-
-    from dlbook.data import load_fashion_mnist
+def _modern_lenet(settings: dict, g):
     from dlbook.models.lenet import lenet
-    from dlbook.utils.seeding import init_generator, init_seed
-    from dlbook.train.loop import train_classifier
-    from dlbook.experiments.registry import RunOutput
 
-    train_iter, test_iter = load_fashion_mnist(
-        settings["batch_size"],
-        seed=ctx.seed,
-        device=ctx.device,
-        num_train=settings.get("num_train"),
-        num_test=settings.get("num_test"),
-    )
-    torch.manual_seed(init_seed(ctx.seed))
-    net = lenet(modern=True, generator=init_generator(ctx.seed))
-    history = train_classifier(
-        net,
-        train_iter,
-        test_iter,
-        settings["num_epochs"],
-        lr=settings["lr"],
-        scheduler=make_scheduler(settings),
-        device=ctx.device,
-        seed=ctx.seed,
-        plot=ctx.plot,
-        verbose=ctx.verbose,
-    )
-    return RunOutput(history, model=net)
+    return lenet(modern=True, generator=g)
 
 
 # D2L 的设置：批量 256、30 轮；快速档只用前 2000 个训练样本、1000 个测试样本，轮数与调度不变。
@@ -308,6 +180,7 @@ for _name, _title, _schedule in [
             ),
             quick=dict(num_train=2000, num_test=1000),
             task="classification",
-            run=_lr_scheduler_run,
+            run=fashion_mnist_classifier(_modern_lenet),
+            expect=(at_least("test_acc", 0.65, "ReLU 版 LeNet 训练 30 轮后测试精度超过 0.65"),),
         )
     )

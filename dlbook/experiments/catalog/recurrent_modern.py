@@ -11,60 +11,18 @@ Adam 学习率 0.005、300 轮；快速档训练 100 轮。额外指标是留出
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 
-from dlbook.utils.seeding import init_generator
-from dlbook.train.loop import History
-from dlbook.experiments.catalog.recurrent_neural_networks import _LANGUAGE_MODEL
-from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
+from dlbook.experiments.catalog.recurrent_neural_networks import BEATS_UNIFORM, LANGUAGE_MODEL
+from dlbook.experiments.expectations import above, below
+from dlbook.experiments.registry import D2L, Experiment, register
+from dlbook.experiments.runners import language_model_run, translation_run
 
 _MODERN = "chapter_recurrent-modern"
 _SOURCE = f"{D2L}，《时间机器》，GPU"
-
-Build = Callable[[dict[str, Any], int, torch.Generator], nn.Module]
-
-
-def _gated_run(build: Build) -> RunFn:
-    """训练字符级语言模型；额外指标是最终困惑度和给定前缀生成的文本。"""
-
-    def run(settings: dict[str, Any], ctx: RunContext) -> tuple[History, dict[str, Any]]:
-        from dlbook.train.language_model import predict_text, train_language_model
-        from dlbook.data.text import load_language_model_data
-
-        train_iter, vocab = load_language_model_data(
-            settings["batch_size"],
-            settings["num_steps"],
-            name=settings["corpus"],
-            token=settings["token"],
-            sampling=settings["sampling"],
-            max_tokens=settings.get("num_train"),
-            seed=ctx.seed,
-            device=ctx.device,
-        )
-        net = build(settings, len(vocab), init_generator(ctx.seed))
-        history = train_language_model(
-            net,
-            train_iter,
-            settings["num_epochs"],
-            lr=settings["lr"],
-            clip=settings["clip"],
-            device=ctx.device,
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-        )
-        extra = {
-            "perplexity": history.perplexity()[-1],
-            "generated": predict_text(settings["prefix"], 50, net, vocab),
-        }
-        return history, extra
-
-    return run
-
 
 def _gru_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
     from dlbook.models.gru import GRUScratch
@@ -96,7 +54,7 @@ def _lstm_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator)
     )
 
 
-_GATED = dict(_LANGUAGE_MODEL, num_hiddens=256, sampling="sequential")
+_GATED = dict(LANGUAGE_MODEL, num_hiddens=256, sampling="sequential")
 _QUICK = dict(num_train=10_000, num_epochs=20)
 
 for _name, _title, _model, _build, _ppl in (
@@ -120,8 +78,9 @@ for _name, _title, _model, _build, _ppl in (
             quick=_QUICK,
             reference=dict(perplexity=f"约 {_ppl}"),
             reference_source=_SOURCE,
-            task="regression",
-            run=_gated_run(_build),
+            task="language_model",
+            run=language_model_run(_build),
+            expect=BEATS_UNIFORM,
         )
     )
 
@@ -134,8 +93,9 @@ register(
         quick=_QUICK,
         reference=dict(perplexity="约 1.0"),
         reference_source=_SOURCE,
-        task="regression",
-        run=_gated_run(_lstm_concise),
+        task="language_model",
+        run=language_model_run(_lstm_concise),
+        expect=BEATS_UNIFORM,
     )
 )
 
@@ -155,67 +115,24 @@ register(
         quick=dict(_QUICK, num_epochs=40),
         reference=dict(perplexity="约 1.1（两层；生成的文本却是胡话）"),
         reference_source=_SOURCE,
-        task="regression",
-        run=_gated_run(_lstm_concise),
+        task="language_model",
+        run=language_model_run(_lstm_concise),
+        expect=(
+            below("perplexity", "lstm-concise", "双向模型在训练时看到了要预测的字符：训练困惑度低得反常"),
+        ),
     )
 )
 
 
-TranslationBuild = Callable[[dict[str, Any], Any, torch.Generator], nn.Module]
-
-
-def translation_run(build: TranslationBuild) -> RunFn:
-    """生成在英法句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
-
-    ``build(settings, data, generator)`` 返回模型，``data`` 是 :func:`~dlbook.data.translation.load_translation`
-    的结果（用它的词表大小）。额外指标是前 ``num_bleu`` 个训练句子与留出句子上的平均 BLEU（贪心搜索）。
-    """
-
-    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-        from dlbook.metrics.bleu import bleu
-        from dlbook.data.translation import load_translation, normalize_sentence
-        from dlbook.models.seq2seq import predict_seq2seq, train_seq2seq
-
-        data = load_translation(
-            settings["batch_size"],
-            settings["num_steps"],
-            num_examples=settings["num_examples"],
-            seed=ctx.seed,
-        )
-        net = build(settings, data, init_generator(ctx.seed))
-        history = train_seq2seq(
-            net,
-            data.train_iter,
-            settings["num_epochs"],
-            lr=settings["lr"],
-            tgt_vocab=data.tgt_vocab,
-            device=ctx.device,
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-        )
-
-        def mean_bleu(pairs: list[tuple[str, str]]) -> float:
-            scores = [
-                bleu(
-                    predict_seq2seq(
-                        net, en, data.src_vocab, data.tgt_vocab, data.num_steps
-                    ).split(),
-                    normalize_sentence(fr).split(),
-                    k=2,
-                )
-                for en, fr in pairs
-            ]
-            return sum(scores) / len(scores)
-
-        n = settings["num_bleu"]
-        extra = {
-            "bleu_train": mean_bleu(data.train_pairs[:n]),
-            "bleu_test": mean_bleu(data.test_pairs[:n]),
-        }
-        return RunOutput(history, extra, model=net)
-
-    return run
+#: 翻译各节的论断：600 个句子对只够模型记住训练句子——训练句子上的平均 BLEU 高于留出句子。
+MEMORISES = (
+    above(
+        "bleu_train",
+        None,
+        "训练句子上的平均 BLEU 高于留出句子：模型在记忆而不是在翻译",
+        other_metric="bleu_test",
+    ),
+)
 
 
 def _seq2seq(settings: dict[str, Any], data: Any, g: torch.Generator) -> nn.Module:
@@ -255,7 +172,8 @@ register(
         quick=dict(num_epochs=100),
         reference=dict(bleu="4 个训练句子上 0.0–1.0（Tatoeba 数据）"),
         reference_source=f"{D2L}，Tatoeba 英法句子对",
-        task="regression",
+        task="seq2seq",
         run=translation_run(_seq2seq),
+        expect=MEMORISES,
     )
 )

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlbook.utils.seeding import init_generator
-from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
+import torch
+from torch import nn
+
+from dlbook.experiments.expectations import at_most, below
+from dlbook.experiments.registry import D2L, Experiment, RunContext, RunOutput, register
+from dlbook.experiments.runners import language_model_run
 
 _RNN = "chapter_recurrent-neural-networks"
 
 
 def _sequence_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-    from dlbook.train.sequence import fit_autoregressive, k_step_predictions, noisy_sine
+    from dlbook.data.synthetic import noisy_sine
+    from dlbook.train.autoregressive import fit_autoregressive, k_step_predictions
 
     tau, n_train = settings["tau"], settings["n_train"]
     _, x = noisy_sine(settings["T"], settings["noise"], seed=ctx.seed)
@@ -39,7 +44,7 @@ def _sequence_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         "mse_1_step": float(((steps[n_train:, tau] - truth) ** 2).mean()),
         "mse_64_steps": float(((steps[n_train:, tau + 63] - far_truth) ** 2).mean()),
     }
-    return RunOutput(history, extra, net)
+    return RunOutput(history, extra, net, x)
 
 
 register(
@@ -63,58 +68,35 @@ register(
         cheap_on_cpu=True,
         task="regression",
         run=_sequence_run,
+        expect=(
+            at_most("train_loss", 0.1, "训练损失接近噪声的方差"),
+            below(
+                "mse_1_step",
+                None,
+                "把自己的预测当作输入、往后推得越远误差越大：64 步预测的误差远大于单步预测",
+                other_metric="mse_64_steps",
+            ),
+        ),
     )
 )
 
 
-def _language_model_run(concise: bool) -> RunFn:
-    """在字符级语料上训练循环神经网络语言模型；额外指标是最终困惑度和给定前缀生成的文本。"""
+def _rnn_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
+    from dlbook.models.rnn import RNNScratch
 
-    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-        from dlbook.train.language_model import predict_text, train_language_model
-        from dlbook.models.rnn import RNNScratch, rnn_model
-        from dlbook.data.text import load_language_model_data
-
-        train_iter, vocab = load_language_model_data(
-            settings["batch_size"],
-            settings["num_steps"],
-            name=settings["corpus"],
-            token=settings["token"],
-            sampling=settings["sampling"],
-            max_tokens=settings.get("num_train"),
-            seed=ctx.seed,
-            device=ctx.device,
-        )
-        g = init_generator(ctx.seed)
-        num_hiddens = settings["num_hiddens"]
-        if concise:
-            net = rnn_model(len(vocab), num_hiddens, generator=g)
-        else:
-            net = RNNScratch(len(vocab), num_hiddens, generator=g)
-        history = train_language_model(
-            net,
-            train_iter,
-            settings["num_epochs"],
-            lr=settings["lr"],
-            clip=settings["clip"],
-            device=ctx.device,
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-        )
-        prefix = settings["prefix"]
-        extra = {
-            "perplexity": history.perplexity()[-1],
-            "generated": predict_text(prefix, 50, net, vocab),
-        }
-        return RunOutput(history, extra, net)
-
-    return run
+    return RNNScratch(vocab_size, settings["num_hiddens"], generator=g)
 
 
+def _rnn_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
+    from dlbook.models.rnn import rnn_model
+
+    return rnn_model(vocab_size, settings["num_hiddens"], generator=g)
+
+
+#: 字符级语言模型的共同设置（第 8 章的门控循环网络沿用它）。
 # D2L 第 8.5、8.6 节：语料的前 10000 个字符（D2L 的 load_data_time_machine 默认 max_tokens=10000），
 # 批量 32、时间步 35、学习率 1、梯度裁剪 θ = 1、500 轮（4000 次更新）。
-_LANGUAGE_MODEL = dict(
+LANGUAGE_MODEL = dict(
     corpus="alice",
     token="char",
     num_train=10_000,
@@ -130,6 +112,8 @@ _LANGUAGE_MODEL = dict(
 # 放进每次构建就太慢了。
 _QUICK_LANGUAGE_MODEL = dict(num_epochs=25)
 _D2L_TIME_MACHINE = f"{D2L}，《时间机器》，GPU"
+#: 语言模型至少要比均匀地猜（困惑度等于词表大小，字符级约 28）好得多。
+BEATS_UNIFORM = (at_most("perplexity", 20, "训练后的困惑度远低于均匀猜测（词表大小，约 28）"),)
 
 register(
     Experiment(
@@ -137,13 +121,14 @@ register(
         page=f"{_RNN}/rnn-scratch",
         title="从零实现的字符级循环神经网络语言模型（512 个隐藏单元，顺序分区）",
         full=dict(
-            model="RNNScratch(28, 512)", num_hiddens=512, sampling="sequential", **_LANGUAGE_MODEL
+            model="RNNScratch(28, 512)", num_hiddens=512, sampling="sequential", **LANGUAGE_MODEL
         ),
         quick=_QUICK_LANGUAGE_MODEL,
         reference=dict(perplexity="约 1.0"),
         reference_source=_D2L_TIME_MACHINE,
-        task="regression",
-        run=_language_model_run(concise=False),
+        task="language_model",
+        run=language_model_run(_rnn_scratch),
+        expect=BEATS_UNIFORM,
     )
 )
 
@@ -153,12 +138,13 @@ register(
         page=f"{_RNN}/rnn-scratch",
         title="从零实现的字符级循环神经网络语言模型（512 个隐藏单元，随机采样）",
         full=dict(
-            model="RNNScratch(28, 512)", num_hiddens=512, sampling="random", **_LANGUAGE_MODEL
+            model="RNNScratch(28, 512)", num_hiddens=512, sampling="random", **LANGUAGE_MODEL
         ),
         quick=_QUICK_LANGUAGE_MODEL,
         reference_source=_D2L_TIME_MACHINE,
-        task="regression",
-        run=_language_model_run(concise=False),
+        task="language_model",
+        run=language_model_run(_rnn_scratch),
+        expect=BEATS_UNIFORM,
     )
 )
 
@@ -168,14 +154,15 @@ register(
         page=f"{_RNN}/rnn-concise",
         title="nn.RNN 的字符级语言模型（256 个隐藏单元，顺序分区）",
         full=dict(
-            model="rnn_model(28, 256)", num_hiddens=256, sampling="sequential", **_LANGUAGE_MODEL
+            model="rnn_model(28, 256)", num_hiddens=256, sampling="sequential", **LANGUAGE_MODEL
         ),
         # nn.RNN 的 256 个隐藏单元便宜得多：快速档训练 150 轮（1200 次更新），困惑度已经降到 2 左右；
         # 完整设置在单核 CPU 上约 40 秒，放进每次构建仍嫌太慢。
         quick=dict(num_epochs=150),
         reference=dict(perplexity="约 1.3"),
         reference_source=_D2L_TIME_MACHINE,
-        task="regression",
-        run=_language_model_run(concise=True),
+        task="language_model",
+        run=language_model_run(_rnn_concise),
+        expect=(at_most("perplexity", 2.5, "快速档 150 轮后困惑度已经降到 2 左右"),),
     )
 )

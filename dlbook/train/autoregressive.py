@@ -1,8 +1,9 @@
-"""序列模型（第 7 章第 1 节）：带噪声的正弦序列、自回归特征、单步与 k 步预测。
+"""自回归模型（第 7 章第 1 节）：训练，单步与 k 步预测。
 
 马尔可夫假设下，:math:`x_t` 只取决于前 :math:`\\tau` 个观测 :math:`x_{t-\\tau}, \\ldots, x_{t-1}`，
-于是预测 :math:`x_t` 就是一个普通的回归问题：特征是这 :math:`\\tau` 个数，标签是 :math:`x_t`。
-本模块生成数据、构造特征，并比较两种预测：用真实观测的**单步预测**，以及把自己的预测当作输入、
+于是预测 :math:`x_t` 就是一个普通的回归问题：特征是这 :math:`\\tau` 个数，标签是 :math:`x_t`
+（数据与特征由 :func:`dlbook.data.synthetic.noisy_sine`、:func:`dlbook.data.synthetic.lag_features`
+生成）。本模块训练模型，并比较两种预测：用真实观测的**单步预测**，以及把自己的预测当作输入、
 一步一步往后推的 **k 步预测**（误差会累积）。
 """
 
@@ -11,58 +12,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlbook.data.synthetic import lag_features, load_array
+from dlbook.models.mlp import mlp
 from dlbook.train.loop import History
+from dlbook.train.trainer import train_regression
+from dlbook.utils.seeding import init_generator
 
 __all__ = [
     "fit_autoregressive",
     "k_step_predictions",
-    "lag_features",
-    "noisy_sine",
     "predict_autoregressive",
 ]
-
-
-def noisy_sine(
-    num_steps: int = 1000, noise: float = 0.2, *, seed: int | None = 0
-) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""序列 :math:`x_t = \sin(0.01\,t) + \epsilon_t`，:math:`t = 1, \ldots,` ``num_steps``，
-    :math:`\epsilon_t \sim N(0, \text{noise}^2)`。返回 ``(time, x)``，都是长 ``num_steps`` 的一维张量。
-
-    Examples
-    --------
-    >>> time, x = noisy_sine(1000, seed=0)
-    >>> time[:3].tolist(), x.shape
-    ([1.0, 2.0, 3.0], torch.Size([1000]))
-    >>> bool((noisy_sine(5, noise=0.0)[1] == torch.sin(0.01 * torch.arange(1.0, 6))).all())
-    True
-    """
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
-        raise ValueError(f"num_steps 必须是正整数，收到 {num_steps!r}")
-    if noise < 0:
-        raise ValueError(f"noise 必须是非负数，收到 {noise!r}")
-    g = torch.Generator().manual_seed(seed) if seed is not None else None
-    time = torch.arange(1, num_steps + 1, dtype=torch.float32)
-    x = torch.sin(0.01 * time) + noise * torch.randn(num_steps, generator=g)
-    return time, x
-
-
-def lag_features(x: torch.Tensor, tau: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """自回归的样本：第 ``i`` 行特征是 ``x[i : i + tau]``，标签是 ``x[i + tau]``。
-
-    返回形状为 ``(len(x) - tau, tau)`` 的特征与 ``(len(x) - tau, 1)`` 的标签。
-
-    Examples
-    --------
-    >>> features, labels = lag_features(torch.arange(6.0), 2)
-    >>> features.tolist(), labels.reshape(-1).tolist()
-    ([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0]], [2.0, 3.0, 4.0, 5.0])
-    """
-    if x.dim() != 1:
-        raise ValueError(f"x 必须是一维序列，收到形状 {tuple(x.shape)}")
-    if isinstance(tau, bool) or not isinstance(tau, int) or not 1 <= tau < len(x):
-        raise ValueError(f"tau 必须是 1 到 len(x) - 1 之间的整数，收到 {tau!r}")
-    features = x.unfold(0, tau, 1)[:-1]  # 长 tau 的滑动窗口，去掉最后一个（它没有标签）
-    return features.clone(), x[tau:].reshape(-1, 1).clone()
 
 
 def fit_autoregressive(
@@ -80,21 +40,17 @@ def fit_autoregressive(
 ) -> tuple[nn.Module, History]:
     """用前 ``n_train`` 个样本训练一个自回归多层感知机 ``tau → num_hiddens → 1`` （ReLU）。
 
-    特征与标签由 :func:`lag_features` 构造；平方损失，Adam 优化器（学习率 ``lr``），
+    特征与标签由 :func:`~dlbook.data.synthetic.lag_features` 构造；平方损失，Adam 优化器（学习率 ``lr``），
     训练循环是 :func:`dlbook.train_regression`。返回（模型，训练历史）。
 
     Examples
     --------
+    >>> from dlbook.data.synthetic import noisy_sine
     >>> _, x = noisy_sine(1000, seed=0)
     >>> net, history = fit_autoregressive(x, verbose=False)
     >>> len(history), history.final.train_loss < 0.1
     (5, True)
     """
-    from dlbook.data import load_array
-    from dlbook.models.mlp import mlp
-    from dlbook.utils.seeding import init_generator
-    from dlbook.train.loop import train_regression
-
     features, labels = lag_features(x, tau)
     if not 1 <= n_train <= len(features):
         raise ValueError(f"n_train 必须在 1 到 {len(features)} 之间，收到 {n_train!r}")

@@ -1,6 +1,6 @@
-"""书中展示源码的方式：去掉文档字符串与参数检查（构建守卫的测试在 test_docs_build.py）。"""
+"""书中展示源码的方式：去掉文档字符串与参数检查，不展示私有名字。"""
 
-from dlbook.book import book_source
+from dlbook.book.directives import book_source, private_part
 
 
 def _example(x: int, p: float = 0.5) -> int:
@@ -38,3 +38,9 @@ def test_book_source_of_a_class_drops_every_docstring():
     text = book_source(_Block)
     assert "文档字符串" not in text and "TypeError" not in text
     assert "return x * 2" in text and text.startswith("class _Block:")
+
+
+def test_private_names_are_found_but_special_methods_are_public():
+    assert private_part("dlbook.models._common.init_normal") == "_common"
+    assert private_part("dlbook.train.loop.train_epoch") is None
+    assert private_part("dlbook.data.loader.TensorBatches.__iter__") is None

@@ -1,26 +1,13 @@
-"""第 4 章的教学用块与第 5 章的 LeNet（dlbook.models.blocks、dlbook.models.lenet）。"""
+"""dlbook.models.blocks：第 4 章的教学用块（自定义顺序块、固定参数、嵌套、自定义层、初始化函数、参数绑定）。"""
 
 from __future__ import annotations
 
 import copy
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch import nn
 
-from dlbook.diagrams.conv import (
-    draw_cross_correlation,
-    draw_lenet,
-    draw_multi_channel,
-    draw_padding_and_stride,
-    draw_pooling,
-    draw_pooling_comparison,
-)
 from dlbook.models.blocks import (
     MLP,
     CenteredLayer,
@@ -29,13 +16,12 @@ from dlbook.models.blocks import (
     MySequential,
     NestMLP,
     init_constant,
-    init_normal,
     init_uniform_keep_large,
     init_xavier,
     stacked_blocks,
     tied_mlp,
 )
-from dlbook.models.lenet import lenet
+from dlbook.models.init import init_normal
 
 
 def test_mlp_and_my_sequential_match_sequential():
@@ -118,74 +104,3 @@ def test_tied_parameters_share_memory_and_sum_gradients():
     summed = untied[2].weight.grad + untied[4].weight.grad
     assert torch.allclose(net[2].weight.grad, summed)
     assert not torch.allclose(net[2].weight.grad, untied[2].weight.grad)
-
-
-def test_lenet_shapes():
-    net = lenet()
-    X = torch.rand(2, 1, 28, 28)
-    shapes = []
-    for layer in net:
-        X = layer(X)
-        shapes.append(tuple(X.shape[1:]))
-    assert shapes == [
-        (6, 28, 28),
-        (6, 28, 28),
-        (6, 14, 14),
-        (16, 10, 10),
-        (16, 10, 10),
-        (16, 5, 5),
-        (400,),
-        (120,),
-        (120,),
-        (84,),
-        (84,),
-        (10,),
-    ]
-    assert isinstance(net[1], nn.Sigmoid) and isinstance(net[2], nn.AvgPool2d)
-    assert lenet(num_classes=3)(torch.rand(1, 1, 28, 28)).shape == (1, 3)
-    with pytest.raises(ValueError, match="num_classes"):
-        lenet(0)
-
-
-@pytest.mark.parametrize(
-    "draw",
-    [draw_cross_correlation, draw_padding_and_stride, draw_multi_channel, draw_pooling, draw_lenet],
-)
-def test_diagrams_draw(draw):
-    ax = draw()
-    assert ax.patches and ax.texts
-    ax.figure.canvas.draw()
-    plt.close("all")
-
-
-def test_diagram_bad_position():
-    with pytest.raises(ValueError, match="position"):
-        draw_cross_correlation(position=(2, 0))
-    with pytest.raises(ValueError, match="position"):
-        draw_pooling(position=(0, 5))
-    plt.close("all")
-
-
-def test_lenet_generator_is_reproducible_and_default_scaled():
-    a = lenet(generator=torch.Generator().manual_seed(0))
-    b = lenet(generator=torch.Generator().manual_seed(0))
-    c = lenet(generator=torch.Generator().manual_seed(1))
-    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
-    assert not torch.equal(a[0].weight, c[0].weight)
-    for m in a.modules():
-        if isinstance(m, nn.Conv2d | nn.Linear):
-            bound = 1 / m.weight[0].numel() ** 0.5
-            assert float(m.weight.detach().abs().max()) <= bound
-            assert float(m.bias.detach().abs().max()) <= bound
-
-
-def test_pooling_comparison_draws_both_outputs_of_pool2d():
-    ax = draw_pooling_comparison()
-    texts = [t.get_text() for t in ax.texts]
-    # 输入 16 格与标题，然后依次是最大池化的 4 格与名字、平均池化的 4 格与名字
-    assert texts[17:22] == ["8", "2", "2", "7", "最大池化"]
-    assert texts[22:27] == ["2", "2", "1", "4", "平均池化"]
-    ax.figure.canvas.draw()
-    with pytest.raises(ValueError, match="二维"):
-        draw_pooling_comparison(torch.zeros(1, 4, 4))
-    plt.close("all")

@@ -1,29 +1,17 @@
-"""序列模型（第 7 章第 1 节）：自回归特征、k 步预测与逐步预测一致、训练与登记表。"""
+"""dlbook.train.autoregressive：k 步预测与逐步预测一致、训练与登记表。"""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
+from dlbook.data.synthetic import noisy_sine
 from dlbook.experiments import run_experiment
-from dlbook.train.sequence import (
+from dlbook.train.autoregressive import (
     fit_autoregressive,
     k_step_predictions,
-    lag_features,
-    noisy_sine,
     predict_autoregressive,
 )
-
-
-def test_lag_features_align_with_labels():
-    x = torch.arange(10.0)
-    features, labels = lag_features(x, 3)
-    assert features.shape == (7, 3) and labels.shape == (7, 1)
-    assert torch.equal(features[:, -1] + 1, labels.reshape(-1))  # 标签紧跟在窗口之后
-    with pytest.raises(ValueError, match="tau"):
-        lag_features(x, 10)
-    with pytest.raises(ValueError, match="一维"):
-        lag_features(x.reshape(2, 5), 2)
 
 
 def test_k_step_predictions_match_rolling_forward():

@@ -1,0 +1,205 @@
+"""页面里用的指令与角色：展示包的源码、引用本次构建的训练结果、实验对照表。
+
+* ``{pysource} dlbook.train.loop.train_step``：显示包里一个公开函数或类的源码，去掉文档字符串与参数检查
+  （:func:`book_source`）。读者不能导入的私有名字（下划线开头）让构建失败。
+* ``{result}`实验名:指标```：本次构建中这个实验的指标。画廊示例与页面用
+  :func:`dlbook.experiments.record_result` 把结果写进结果目录（:func:`dlbook.book.environment.results_dir`），
+  数字因此总是来自产生它的那次运行；找不到结果时构建失败。
+* ``{results-table}``：每个实验一行，书中结果、本次构建的结果与记录在案的完整档结果并排，按书中的章节顺序。
+
+另有 autodoc 的一个钩子 :func:`skip_type_aliases`：API 页不列出类型别名。
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+from dlbook.book.environment import results_dir
+from dlbook.book.toc import chapter_order, in_chapter_order
+
+__all__ = [
+    "PySource",
+    "ResultsTable",
+    "book_source",
+    "private_part",
+    "result_role",
+    "skip_type_aliases",
+]
+
+
+def _gallery_ran(app: Any) -> bool:
+    return str(app.config.plot_gallery).lower() not in {"0", "false"}
+
+
+def result_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{result}`lenet:test_acc``` → 本次构建中 ``lenet`` 的测试精度（保留三位小数）。"""
+    from dlbook.experiments.results import format_metric, load_build_result
+
+    env = inliner.document.settings.env
+    app = env.app
+    experiment, _, metric = text.partition(":")
+    if not _gallery_ran(app):
+        return [nodes.emphasis(text="（不执行示例的预览构建中没有这个数）")], []
+    directory = results_dir(app)
+    env.note_dependency(str(directory / f"{experiment}.json"))
+    try:
+        run = load_build_result(experiment, directory)
+        value = format_metric(metric, run["metrics"][metric])
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        msg = inliner.reporter.error(
+            f"{{result}}`{text}`：本次构建没有实验 {experiment!r} 的指标 {metric!r}（{err}）；"
+            "产生它的画廊示例应调用 dlbook.experiments.record_result",
+            line=lineno,
+        )
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    return [nodes.Text(value)], []
+
+
+def _is_argument_check(node: ast.stmt) -> bool:
+    """``if ...: raise ValueError/TypeError(...)`` 或 ``check_xxx(...)`` 这样的参数检查。"""
+    if isinstance(node, ast.If) and not node.orelse and len(node.body) == 1:
+        raised = node.body[0]
+        if isinstance(raised, ast.Raise) and isinstance(raised.exc, ast.Call):
+            return getattr(raised.exc.func, "id", "") in ("ValueError", "TypeError")
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        name = getattr(node.value.func, "id", "")
+        return name.startswith(("check_", "_check"))
+    return False
+
+
+def book_source(obj: Any) -> str:
+    """``obj`` （函数或类）的源码，去掉文档字符串与参数检查：书中展示的就是这样的代码。"""
+    source = textwrap.dedent(inspect.getsource(obj))
+    lines = source.splitlines()
+    drop: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not body:
+            continue
+        first = body[0]
+        if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+            if isinstance(first.value.value, str):
+                drop.update(range(first.lineno - 1, first.end_lineno))
+        for stmt in body:
+            if _is_argument_check(stmt):
+                drop.update(range(stmt.lineno - 1, stmt.end_lineno))
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    # 去掉因删除而留在函数体开头的空行
+    cleaned: list[str] = []
+    for line in kept:
+        if not line.strip() and cleaned and cleaned[-1].rstrip().endswith(":"):
+            continue
+        cleaned.append(line)
+    return "\n".join(cleaned)
+
+
+def private_part(path: str) -> str | None:
+    """点分路径里读者不能导入的部分（下划线开头、又不是 ``__iter__`` 这样的特殊方法）。
+
+    Examples
+    --------
+    >>> private_part("dlbook.train.loop._train_epoch")
+    '_train_epoch'
+    >>> private_part("dlbook.data.loader.TensorBatches.__iter__") is None
+    True
+    """
+    for part in path.split("."):
+        if part.startswith("_") and not (part.startswith("__") and part.endswith("__")):
+            return part
+    return None
+
+
+class PySource(SphinxDirective):
+    """``{pysource} dlbook.train.loop.train_step``：显示包里一个公开函数或类的源码。
+
+    源码不含文档字符串与参数检查（:func:`book_source`）。
+    """
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        import importlib
+
+        path = self.arguments[0]
+        private = private_part(path)
+        if private is not None:
+            raise self.error(
+                f"{path}：{private} 是私有名字，读者不能导入它；书中只展示公开的函数与类"
+            )
+        parts = path.split(".")
+        for i in range(len(parts), 0, -1):
+            try:
+                obj: Any = importlib.import_module(".".join(parts[:i]))
+            except ImportError:
+                continue
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+            break
+        else:  # pragma: no cover
+            raise self.error(f"找不到 {path}")
+        self.env.note_dependency(inspect.getsourcefile(obj))
+        code = book_source(obj)
+        block = nodes.literal_block(code, code, language="python")
+        self.set_source_info(block)
+        return [block]
+
+
+class ResultsTable(SphinxDirective):
+    """``{results-table}``：每个实验一行，按 ``index.md`` 目录里的章节顺序。"""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from dlbook.experiments import EXPERIMENTS
+        from dlbook.experiments.results import (
+            RECORDED_RESULTS,
+            comparison_rows,
+            load_build_results,
+            load_recorded_results,
+        )
+
+        directory = results_dir(self.env.app)
+        for path in sorted(directory.glob("*.json")):
+            self.env.note_dependency(str(path))
+        self.env.note_dependency(str(RECORDED_RESULTS))
+        index = Path(self.env.srcdir) / f"{self.config.root_doc}.md"
+        self.env.note_dependency(str(index))
+        experiments = in_chapter_order(
+            EXPERIMENTS.values(), chapter_order(index), path=lambda exp: exp.page
+        )
+        header = ["实验", "书中的结果", "本次构建的结果", "记录在案的完整档运行"]
+        rows = comparison_rows(load_build_results(directory), load_recorded_results(), experiments)
+        return [_table(header, rows)]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
+    table = nodes.table(classes=["dlbook-results"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in header)
+
+    def row(cells: list[str]) -> nodes.row:
+        r = nodes.row()
+        for text in cells:
+            r += nodes.entry("", nodes.paragraph(text=text))
+        return r
+
+    group += nodes.thead("", row(header))
+    group += nodes.tbody("", *(row(cells) for cells in rows))
+    return table
+
+
+def skip_type_aliases(app: Any, what: str, name: str, obj: Any, skip: bool, options: Any):
+    """API 页不列出类型别名（例如继承自 ``torch.optim.Optimizer`` 的 ``OptimizerPreHook``）：
+    它们没有文档字符串，autosummary 取到的摘要是别名的表示，其中的反引号会让 docutils 报错。"""
+    import typing
+
+    return True if typing.get_origin(obj) is not None else None

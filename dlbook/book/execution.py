@@ -1,0 +1,164 @@
+"""在读入页面之前并行执行页面，并记下每页读取了哪些数据。
+
+MyST-NB 在读入阶段一页一页地执行笔记本。这里在读入之前（``builder-inited``，画廊示例之后）把
+执行缓存里还没有的页面交给几个工作进程执行（``dlbook_parallel_notebooks`` 个），结果写进同一个
+jupyter-cache；读入阶段 MyST-NB 直接取缓存。缓存以页面的代码单元为键：只改文字的页面不会重新执行。
+
+* 并行执行时，每个工作进程与其中的内核只用一个线程（:data:`~dlbook.book.environment.ONE_THREAD`），
+  几个内核并排时不会互相抢核（两核的机器上，抢核会让 torch 慢很多倍）。
+* 执行一页时，环境变量 :data:`~dlbook.book.environment.DATA_LOG_ENV` 指向一个临时文件，dlbook 的数据
+  读取函数把数据集的名称写进去；名称随执行结果存进缓存记录（``datasets``），页脚据此写明本页的数据。
+  缓存里没有这项记录的页面（旧的缓存）会重新执行一次。
+* 内核由管理它的进程分发 CurveZMQ 密钥、加密通信（:func:`kernel_config`）。否则 ipykernel 每启动
+  一个内核都在构建输出里警告一次 “Kernel is running over TCP without encryption”。
+* 预执行失败的页面不进缓存，读入阶段由 MyST-NB 再执行一次并报告错误。
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dlbook.book.environment import DATA_LOG_ENV, ONE_THREAD
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+__all__ = ["is_text_notebook", "kernel_config", "page_datasets", "pre_execute"]
+
+#: 缓存记录里执行器的名字（测试据此确认页面是由这里执行的）。
+EXECUTOR = "dlbook-parallel"
+
+
+def is_text_notebook(path: Path) -> bool:
+    """``path`` 是否是会被执行的 MyST 文本笔记本（前言里有 ``file_format: mystnb``）。"""
+    head = path.read_text(encoding="utf-8")[:500]
+    return head.startswith("---") and "file_format: mystnb" in head.split("\n---", 1)[0]
+
+
+def kernel_config() -> Any:
+    """内核管理器的 traitlets 配置：支持时分发 CurveZMQ 密钥，让内核加密通信。
+
+    需要 jupyter_client ≥ 8.10（``KernelManager.transport_encryption``）与带 CurveZMQ 的 pyzmq；
+    会警告未加密的 ipykernel 都在内核说明里声明了对它的支持。条件不满足时返回空配置（也就没有警告）。
+    """
+    import zmq
+    from jupyter_client.manager import KernelManager
+    from traitlets.config import Config
+
+    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
+        return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config()
+
+
+def _worker_init(one_thread: bool) -> None:
+    if one_thread:
+        os.environ.update(ONE_THREAD)
+
+
+def _execute(
+    path: str, nb_json: str, timeout: int
+) -> tuple[str | None, float, str | None, list[str]]:
+    """在工作进程里执行一个笔记本（启动它自己的内核）。
+
+    返回执行后的笔记本、秒数、错误信息与它读取的数据集（按第一次读取的顺序）。
+    """
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.reads(nb_json, as_version=4)
+    fd, log = tempfile.mkstemp(prefix="dlbook-data-", suffix=".txt")
+    os.close(fd)
+    os.environ[DATA_LOG_ENV] = log  # 内核启动时继承工作进程的环境
+    try:
+        result = single_nb_execution(
+            nb,
+            cwd=str(Path(path).parent),
+            timeout=timeout,
+            allow_errors=False,
+            meta_override=True,
+            config=kernel_config(),
+        )
+        datasets = list(dict.fromkeys(Path(log).read_text(encoding="utf-8").splitlines()))
+    finally:
+        del os.environ[DATA_LOG_ENV]
+        os.unlink(log)
+    if result.err is not None:
+        return None, result.time, result.exc_string, datasets
+    return nbformat.writes(nb), result.time, None, datasets
+
+
+def pre_execute(app: Sphinx) -> None:
+    """执行缓存里还没有（或没有数据记录）的页面，并记下每一页读取的数据（``builder-inited``）。"""
+    app.dlbook_page_datasets = {}
+    os.environ.pop(DATA_LOG_ENV, None)  # 串行运行画廊示例时留下的，不属于任何页面
+    config = app.config
+    if config.nb_execution_mode != "cache":
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import create_nb_reader
+    from sphinx.util import logging
+    from sphinx.util.matching import get_matching_files
+
+    logger = logging.getLogger(__name__)
+    cache = get_cache(config.nb_execution_cache_path)
+    src = Path(app.srcdir)
+    pending = []
+    for name in sorted(get_matching_files(src, config.include_patterns, config.exclude_patterns)):
+        path = src / name
+        if path.suffix != ".md" or not is_text_notebook(path):
+            continue
+        docname = str(Path(name).with_suffix(""))
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), app.env.myst_config, app.env.mystnb_config, text)
+        nb = reader.read(text)
+        try:
+            record = cache.match_cache_notebook(nb)
+        except KeyError:
+            record = None
+        if record is None or "datasets" not in record.data:
+            pending.append((docname, path, nb))
+        else:
+            app.dlbook_page_datasets[docname] = record.data["datasets"]
+    if not pending:
+        return
+    workers = max(1, int(config.dlbook_parallel_notebooks))
+    logger.info(f"[dlbook] 用 {workers} 个进程执行 {len(pending)} 个页面")
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=(workers > 1,)
+    ) as pool:
+        futures = {
+            pool.submit(_execute, str(path), nbformat.writes(nb), config.nb_execution_timeout): (
+                docname,
+                path,
+            )
+            for docname, path, nb in pending
+        }
+        for future, (docname, path) in futures.items():
+            executed, seconds, error, datasets = future.result()
+            if error is not None:
+                logger.info(f"[dlbook] {docname} 执行出错，读入时再执行一次以报告错误")
+                continue
+            data = {"execution_seconds": seconds, "executor": EXECUTOR, "datasets": datasets}
+            cache.cache_notebook_bundle(
+                CacheBundleIn(nbformat.reads(executed, as_version=4), str(path), data=data),
+                check_validity=False,
+                overwrite=True,
+            )
+            app.dlbook_page_datasets[docname] = datasets
+            logger.info(f"[dlbook] {docname}：{seconds:.1f} 秒")
+    logger.info(f"[dlbook] 页面执行完毕，用时 {time.perf_counter() - start:.1f} 秒")
+
+
+def page_datasets(app: Sphinx, docname: str) -> list[str] | None:
+    """页面 ``docname`` 执行时读取的数据集；不是执行过的页面时为 ``None``。"""
+    return getattr(app, "dlbook_page_datasets", {}).get(docname)

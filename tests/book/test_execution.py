@@ -1,0 +1,51 @@
+"""并行执行页面：哪些文件是要执行的笔记本，内核加密通信，执行时记下页面读取的数据。"""
+
+import nbformat
+import pytest
+
+from dlbook.book.execution import _execute, is_text_notebook, kernel_config
+
+
+def test_only_pages_with_mystnb_front_matter_are_executed(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("---\nfile_format: mystnb\n---\n# 页面\n", encoding="utf-8")
+    plain = tmp_path / "plain.md"
+    plain.write_text("# 只有文字\n\nfile_format: mystnb 写在正文里不算\n", encoding="utf-8")
+    assert is_text_notebook(page) and not is_text_notebook(plain)
+
+
+def test_kernels_get_curve_keys_when_zmq_supports_them():
+    import zmq
+
+    config = kernel_config()
+    expected = {"transport_encryption": "auto"} if zmq.has("curve") else {}
+    assert dict(config.get("KernelManager", {})) == expected
+
+
+@pytest.mark.slow
+def test_execute_records_the_datasets_without_the_tcp_warning(tmp_path, capfd):
+    code = (
+        "from dlbook.data.download import note_data_use\n"
+        "for name in ['甲', '乙', '甲']:\n"
+        "    note_data_use(name)\n"
+        "print(6 * 7)"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    executed, seconds, error, datasets = _execute(
+        str(tmp_path / "page.md"), nbformat.writes(nb), timeout=120
+    )
+    assert error is None and seconds > 0
+    assert datasets == ["甲", "乙"]  # 去重，保持第一次读取的顺序
+    outputs = nbformat.reads(executed, as_version=4).cells[0].outputs
+    assert outputs[0]["text"] == "42\n"
+    captured = capfd.readouterr()
+    assert "without encryption" not in captured.out + captured.err
+
+
+@pytest.mark.slow
+def test_a_failing_page_returns_its_error(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise ValueError('页面出错')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    executed, _, error, datasets = _execute(str(tmp_path / "p.md"), nbformat.writes(nb), 60)
+    assert executed is None and "页面出错" in error and datasets == []
