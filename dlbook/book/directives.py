@@ -3,9 +3,11 @@
 * ``{pysource} dlbook.train.loop.train_step``：显示包里一个公开函数或类的源码，去掉文档字符串与参数检查
   （:func:`book_source`）。读者不能导入的私有名字（下划线开头）让构建失败。
 * ``{result}`实验名:指标```：本次构建中这个实验的指标。画廊示例与页面用
-  :func:`dlbook.experiments.record_result` 把结果写进结果目录（:func:`dlbook.book.environment.results_dir`），
+  :func:`dlbook.experiments.run_experiment` 运行实验，它把结果写进结果目录
+  （:func:`dlbook.book.environment.results_dir`，:meth:`dlbook.experiments.ResultStore.build`），
   数字因此总是来自产生它的那次运行；找不到结果时构建失败。
-* ``{results-table}``：每个实验一行，书中结果、本次构建的结果与记录在案的完整档结果并排，按书中的章节顺序。
+* ``{results-table}``：每个实验一行，书中结果、本次构建的结果与记录在案的完整档结果并排，按书中的章节顺序；
+  表格由 :func:`dlbook.experiments.render_table` 排成 Markdown，再按页面的语法解析。
 
 另有 autodoc 的一个钩子 :func:`skip_type_aliases`：API 页不列出类型别名。
 """
@@ -40,7 +42,7 @@ def _gallery_ran(app: Any) -> bool:
 
 def result_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """``{result}`lenet:test_acc``` → 本次构建中 ``lenet`` 的测试精度（保留三位小数）。"""
-    from dlbook.experiments.results import format_metric, load_build_result
+    from dlbook.experiments.results import ResultStore, format_metric
 
     env = inliner.document.settings.env
     app = env.app
@@ -49,17 +51,16 @@ def result_role(name, rawtext, text, lineno, inliner, options=None, content=None
         return [nodes.emphasis(text="（不执行示例的预览构建中没有这个数）")], []
     directory = results_dir(app)
     env.note_dependency(str(directory / f"{experiment}.json"))
-    try:
-        run = load_build_result(experiment, directory)
-        value = format_metric(metric, run["metrics"][metric])
-    except (FileNotFoundError, KeyError, ValueError) as err:
+    run = ResultStore.build(directory).latest(experiment)
+    if run is None or metric not in run.get("metrics", {}):
+        reason = "没有这个实验的结果" if run is None else "结果里没有这个指标"
         msg = inliner.reporter.error(
-            f"{{result}}`{text}`：本次构建没有实验 {experiment!r} 的指标 {metric!r}（{err}）；"
-            "产生它的画廊示例应调用 dlbook.experiments.record_result",
+            f"{{result}}`{text}`：本次构建没有实验 {experiment!r} 的指标 {metric!r}（{reason}）；"
+            "产生它的页面或画廊示例应调用 dlbook.experiments.run_experiment",
             line=lineno,
         )
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
-    return [nodes.Text(value)], []
+    return [nodes.Text(format_metric(metric, run["metrics"][metric]))], []
 
 
 def _is_argument_check(node: ast.stmt) -> bool:
@@ -160,10 +161,11 @@ class ResultsTable(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from dlbook.experiments import EXPERIMENTS
         from dlbook.experiments.results import (
+            COMPARISON_COLUMNS,
             RECORDED_RESULTS,
+            ResultStore,
             comparison_rows,
-            load_build_results,
-            load_recorded_results,
+            render_table,
         )
 
         directory = results_dir(self.env.app)
@@ -175,26 +177,9 @@ class ResultsTable(SphinxDirective):
         experiments = in_chapter_order(
             EXPERIMENTS.values(), chapter_order(index), path=lambda exp: exp.page
         )
-        header = ["实验", "书中的结果", "本次构建的结果", "记录在案的完整档运行"]
-        rows = comparison_rows(load_build_results(directory), load_recorded_results(), experiments)
-        return [_table(header, rows)]
-
-
-def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
-    table = nodes.table(classes=["dlbook-results"])
-    group = nodes.tgroup(cols=len(header))
-    table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in header)
-
-    def row(cells: list[str]) -> nodes.row:
-        r = nodes.row()
-        for text in cells:
-            r += nodes.entry("", nodes.paragraph(text=text))
-        return r
-
-    group += nodes.thead("", row(header))
-    group += nodes.tbody("", *(row(cells) for cells in rows))
-    return table
+        build = ResultStore.build(directory).load()
+        rows = comparison_rows(build, ResultStore.recorded().load(), experiments)
+        return self.parse_text_to_nodes(render_table(rows, COMPARISON_COLUMNS))
 
 
 def skip_type_aliases(app: Any, what: str, name: str, obj: Any, skip: bool, options: Any):

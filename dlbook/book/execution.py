@@ -11,6 +11,10 @@ jupyter-cache；读入阶段 MyST-NB 直接取缓存。缓存以页面的代码�
   缓存里没有这项记录的页面（旧的缓存）会重新执行一次。
 * 内核由管理它的进程分发 CurveZMQ 密钥、加密通信（:func:`kernel_config`）。否则 ipykernel 每启动
   一个内核都在构建输出里警告一次 “Kernel is running over TCP without encryption”。
+* 页面登记的实验（``Experiment.page``）若在本次构建的结果目录里没有结果文件，缓存里的页面也重新执行
+  （:func:`missing_results`）：结果只在页面执行时由 ``run_experiment`` 写下，只删了结果目录、留着执行缓存时，
+  页面与附录引用的数字否则会缺失或停在旧的构建。只在运行画廊示例的构建中检查——示例运行的实验在示例
+  阶段已经写下结果，不运行示例的预览构建里页面也不显示这些数。
 * 预执行失败的页面不进缓存，读入阶段由 MyST-NB 再执行一次并报告错误。
 """
 
@@ -24,12 +28,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dlbook.book.environment import DATA_LOG_ENV, ONE_THREAD
+from dlbook.book.environment import DATA_LOG_ENV, ONE_THREAD, results_dir
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-__all__ = ["is_text_notebook", "kernel_config", "page_datasets", "pre_execute"]
+__all__ = ["is_text_notebook", "kernel_config", "missing_results", "page_datasets", "pre_execute"]
 
 #: 缓存记录里执行器的名字（测试据此确认页面是由这里执行的）。
 EXECUTOR = "dlbook-parallel"
@@ -39,6 +43,30 @@ def is_text_notebook(path: Path) -> bool:
     """``path`` 是否是会被执行的 MyST 文本笔记本（前言里有 ``file_format: mystnb``）。"""
     head = path.read_text(encoding="utf-8")[:500]
     return head.startswith("---") and "file_format: mystnb" in head.split("\n---", 1)[0]
+
+
+def missing_results(docname: str, directory: str | os.PathLike[str]) -> list[str]:
+    """登记在页面 ``docname`` 上、构建时运行、却在结果目录 ``directory`` 里没有结果的实验。
+
+    ``docname`` 是 Sphinx 的文档名（``docs/chapter_x/page``），实验的 ``page`` 相对 ``docs/``。
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> missing_results("docs/chapter_convolutional-neural-networks/lenet", tempfile.mkdtemp())
+    ['lenet']
+    >>> missing_results("docs/appendix/results", tempfile.mkdtemp())
+    []
+    """
+    from dlbook.experiments import EXPERIMENTS, ResultStore
+
+    store = ResultStore.build(directory)
+    page = docname.removeprefix("docs/")
+    return [
+        exp.name
+        for exp in EXPERIMENTS.values()
+        if exp.page == page and exp.runs_in_build and not store.has(exp.name)
+    ]
 
 
 def kernel_config() -> Any:
@@ -94,7 +122,8 @@ def _execute(
 
 
 def pre_execute(app: Sphinx) -> None:
-    """执行缓存里还没有（或没有数据记录）的页面，并记下每一页读取的数据（``builder-inited``）。"""
+    """执行缓存里还没有（或没有数据记录、或登记的实验缺结果）的页面，并记下每一页读取的数据
+    （``builder-inited``）。"""
     app.dlbook_page_datasets = {}
     os.environ.pop(DATA_LOG_ENV, None)  # 串行运行画廊示例时留下的，不属于任何页面
     config = app.config
@@ -110,6 +139,8 @@ def pre_execute(app: Sphinx) -> None:
     logger = logging.getLogger(__name__)
     cache = get_cache(config.nb_execution_cache_path)
     src = Path(app.srcdir)
+    gallery_ran = str(config.plot_gallery).lower() not in {"0", "false"}
+    directory = results_dir(app)
     pending = []
     for name in sorted(get_matching_files(src, config.include_patterns, config.exclude_patterns)):
         path = src / name
@@ -123,7 +154,10 @@ def pre_execute(app: Sphinx) -> None:
             record = cache.match_cache_notebook(nb)
         except KeyError:
             record = None
-        if record is None or "datasets" not in record.data:
+        missing = missing_results(docname, directory) if gallery_ran and record else []
+        if missing:
+            logger.info(f"[dlbook] {docname}：结果目录里没有 {', '.join(missing)} 的结果，重新执行")
+        if record is None or "datasets" not in record.data or missing:
             pending.append((docname, path, nb))
         else:
             app.dlbook_page_datasets[docname] = record.data["datasets"]

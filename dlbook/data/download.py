@@ -133,8 +133,8 @@ def note_data_use(title: str) -> None:
     >>> log = os.path.join(tempfile.mkdtemp(), "data.txt")
     >>> with mock.patch.dict(os.environ, {"DLBOOK_DATA_LOG": log}):
     ...     note_data_use("Fashion-MNIST")
-    >>> open(log, encoding="utf-8").read()
-    'Fashion-MNIST\n'
+    >>> Path(log).read_text(encoding="utf-8").splitlines()
+    ['Fashion-MNIST']
     """
     log = os.environ.get(DATA_LOG_ENV)
     if log:

@@ -95,7 +95,12 @@ class TensorBatches:
     def __len__(self) -> int:
         return -(-self.num_examples // self.batch_size)
 
-    def _order(self) -> torch.Tensor:
+    def epoch_order(self) -> torch.Tensor:
+        """这一轮的样本顺序：``0 … n-1`` 的一个随机排列。
+
+        给了 ``seed`` 时由 ``(seed, epoch)`` 决定（同一轮总是同一个顺序），否则用 PyTorch 的全局随机数。
+        排列放在数据所在的设备上，索引时不必来回搬运。
+        """
         n = self.num_examples
         if self.seed is None:
             perm = torch.randperm(n)
@@ -104,11 +109,22 @@ class TensorBatches:
         return perm.to(self.tensors[0].device)
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
-        order = self._order() if self.shuffle else None
+        order = self.epoch_order() if self.shuffle else None
         self.epoch += 1
-        return self._batches(order)
+        return self.batches(order)
 
-    def _batches(self, order: torch.Tensor | None) -> Iterator[tuple[torch.Tensor, ...]]:
+    def batches(self, order: torch.Tensor | None = None) -> Iterator[tuple[torch.Tensor, ...]]:
+        """按 ``order`` （样本下标的排列；``None`` 时按原来的顺序）一批批地产生小批量。
+
+        这是一个生成器：每次只取出一批（一次索引或切片），有 ``transform`` 时再对这一批做变换。
+        ``for X, y in data`` 每一轮开始时调用 :meth:`epoch_order` 得到新的顺序，再交给它。
+
+        Examples
+        --------
+        >>> data = TensorBatches((torch.arange(5),), batch_size=2, shuffle=False)
+        >>> [b[0].tolist() for b in data.batches(torch.tensor([4, 3, 2, 1, 0]))]
+        [[4, 3], [2, 1], [0]]
+        """
         for start in range(0, self.num_examples, self.batch_size):
             stop = start + self.batch_size
             if order is None:

@@ -1,9 +1,10 @@
 """实验登记表：书中每一次训练的设置、CPU 上的快速版本，以及书中公布的结果。
 
 * :mod:`~dlbook.experiments.registry`：实验的类型、登记与运行（:func:`run_experiment`）；
+* :mod:`~dlbook.experiments.model_spec`：登记项的 ``model`` 设置（模型工厂与参数），模型的标签由它生成；
 * :mod:`~dlbook.experiments.runners`：各类任务共用的 ``run`` 函数（分类、回归、语言模型、翻译）；
 * :mod:`~dlbook.experiments.expectations`：页面的论断写成构建时检查的预期；
-* :mod:`~dlbook.experiments.results`：结果文件与附录里的表格；
+* :mod:`~dlbook.experiments.results`：结果的存放（:class:`ResultStore`）与表格（:func:`render_table`）；
 * :mod:`~dlbook.experiments.cli`：``python -m dlbook run`` 与 ``python -m dlbook results``；
 * :mod:`~dlbook.experiments.catalog`：各章的实验，每章一个以章节 slug 命名的模块（导入即登记）。
 
@@ -32,6 +33,7 @@ from dlbook.experiments.expectations import (
     check_build_expectations,
     claim,
 )
+from dlbook.experiments.model_spec import FromData, ModelSetting, ModelSpec, Setting
 from dlbook.experiments.runners import (
     fashion_mnist_classifier,
     language_model_run,
@@ -40,17 +42,13 @@ from dlbook.experiments.runners import (
 )
 from dlbook.experiments.results import (
     RECORDED_RESULTS,
-    append_result,
+    ResultStore,
     comparison_rows,
     format_metric,
     format_metrics,
     format_settings,
-    load_build_result,
-    load_build_results,
-    load_recorded_results,
-    load_results,
-    record_result,
-    results_path,
+    full_results_table,
+    render_table,
     results_table,
 )
 
@@ -60,12 +58,16 @@ __all__ = [
     "EXPERIMENTS",
     "Expectation",
     "Experiment",
+    "FromData",
+    "ModelSetting",
+    "ModelSpec",
+    "ResultStore",
     "RunContext",
     "RunOutput",
     "RunResult",
+    "Setting",
     "above",
     "add_experiment_commands",
-    "append_result",
     "at_least",
     "at_most",
     "below",
@@ -75,16 +77,12 @@ __all__ = [
     "fashion_mnist_classifier",
     "format_metric",
     "format_metrics",
-    "load_build_result",
-    "load_build_results",
-    "load_recorded_results",
+    "full_results_table",
     "language_model_run",
-    "record_result",
     "format_settings",
     "get_experiment",
-    "load_results",
     "register",
-    "results_path",
+    "render_table",
     "results_table",
     "run_experiment",
     "run_house_experiment",

@@ -9,7 +9,7 @@ from typing import Any
 from dlbook.utils.devices import parse_device
 from dlbook.train.distributed import distributed_command
 from dlbook.experiments.registry import EXPERIMENTS, get_experiment, run_experiment
-from dlbook.experiments.results import append_result, format_metrics, format_settings, load_results, results_table
+from dlbook.experiments.results import ResultStore, format_metrics, format_settings, results_table
 
 __all__ = ["add_experiment_commands"]
 
@@ -59,13 +59,13 @@ def _cmd_run(args: Any) -> int:
     else:
         print("书中：没有公布这次运行的数字")
     if not args.no_save:
-        path = append_result(result, args.results)
+        path = ResultStore.user(args.results).append(result)
         print(f"结果已追加到 {path}")
     return 0
 
 
 def _cmd_results(args: Any) -> int:
-    results = load_results(args.results) if not args.book_only else []
+    results = ResultStore.user(args.results).load() if not args.book_only else []
     table = results_table(args.format, measured=not args.book_only, results=results)
     if args.output:
         out = Path(args.output)

@@ -370,13 +370,10 @@ def check_build_expectations(
     """
     from dlbook.experiments.registry import EXPERIMENTS
 
-    results_dir = Path(results_dir)
+    from dlbook.experiments.results import ResultStore
+
     exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
-    runs: dict[str, dict[str, Any]] = {}
-    if results_dir.is_dir():
-        for path in results_dir.glob("*.json"):
-            run = json.loads(path.read_text(encoding="utf-8"))
-            runs[run.get("experiment", path.stem)] = run
+    runs = {run["experiment"]: run for run in ResultStore.build(results_dir).load()}
     failures = []
     for exp in exps:
         if not exp.expect:

@@ -8,19 +8,22 @@
         name="lenet",                                   # 页面 slug，必要时加后缀
         page="chapter_convolutional-neural-networks/lenet",
         title="LeNet-5（sigmoid 激活、平均池化）",
-        full=dict(model="lenet()", loss="nn.CrossEntropyLoss", optimizer="torch.optim.SGD",
+        full=dict(model=ModelSpec(lenet),                # 模型工厂与参数，标签 "lenet()" 由它生成
+                  loss="nn.CrossEntropyLoss", optimizer="torch.optim.SGD",
                   lr=0.9, batch_size=256, num_epochs=10, init="xavier"),
         quick=dict(num_train=20_000, num_test=2_000),   # 只写与 full 不同的项
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
         cheap_on_cpu=True,                              # auto 档在 CPU 上也跑 full
         task="classification",                          # 决定记下哪些指标
-        run=fashion_mnist_classifier(lambda s, g: lenet(generator=g)),
+        run=fashion_mnist_classifier,                   # 按 settings["model"] 建模型并训练
         expect=(at_least("test_acc", 0.75, "LeNet 的测试精度超过 0.75"),),
     ))
 
 ``run`` 是一个函数 ``run(settings, ctx)``，返回 :class:`RunOutput` （训练历史、额外指标、训练好的模型
-与用到的数据）；每种任务的 ``run`` 由 :mod:`dlbook.experiments.runners` 中的构造器生成。``settings``
-是按档位合并后的设置，``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。``task`` 决定从训练
+与用到的数据）；每种任务共用的 ``run`` 在 :mod:`dlbook.experiments.runners` 中。``settings``
+是按档位合并后的设置，其中 ``settings["model"]`` 是绑定了这些设置的模型
+（:class:`~dlbook.experiments.model_spec.ModelSetting`：字符串的值是标签，``build()`` 建出模型），
+``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。``task`` 决定从训练
 历史中记下哪些指标（:func:`~dlbook.experiments.runners.metrics_from_history`），``expect`` 是构建时
 检查的预期（:mod:`dlbook.experiments.expectations`）。``full`` 中的键按书中的术语命名，附录表格原样显示它们。
 
@@ -40,9 +43,10 @@ import torch
 from torch import nn
 
 from dlbook.experiments.expectations import Expectation
+from dlbook.experiments.model_spec import ModelSetting, ModelSpec
 from dlbook.experiments.profiles import resolve_profile
 from dlbook.experiments.provenance import versions
-from dlbook.experiments.results import format_metrics, record_result
+from dlbook.experiments.results import ResultStore, format_metrics
 from dlbook.experiments.runners import TASKS, metrics_from_history
 from dlbook.train.loop import History
 
@@ -93,11 +97,14 @@ class Experiment:
     title : str
         一句话说明。
     full : dict
-        书中的设置。
+        书中的设置。``model`` 是 :class:`~dlbook.experiments.model_spec.ModelSpec` （模型工厂与参数）；
+        登记后它按书中的设置绑定成 :class:`~dlbook.experiments.model_spec.ModelSetting`，
+        字符串的值就是表格里的模型标签。
     quick : dict
-        快速档相对 ``full`` 改动的设置（更少的样本或轮数，模型结构不变）。
+        快速档相对 ``full`` 改动的设置（更少的样本或轮数，或更小的输入与宽度）。不写 ``model``：
+        模型的参数改变时（例如 ``ratio``），登记时自动加上按快速档绑定的 ``model``，显示改动。
     run : callable
-        ``run(settings, ctx)``，返回 :class:`RunOutput`；用 :mod:`dlbook.experiments.runners` 中的构造器生成。
+        ``run(settings, ctx)``，返回 :class:`RunOutput`；:mod:`dlbook.experiments.runners` 中有各类任务共用的。
     reference : dict or None
         书中公布的结果，键与 ``RunResult.metrics`` 相同（``loss``、``train_acc``、``test_acc`` ……）；
         值可以是数字或文字（例如 ``"约 0.83"``）。
@@ -127,6 +134,36 @@ class Experiment:
     runs_in_build: bool = True
     expect: tuple[Expectation, ...] = ()
 
+    def __post_init__(self) -> None:
+        spec = self.model
+        if spec is None:
+            return
+        if "model" in self.quick and not isinstance(self.quick["model"], ModelSetting):
+            raise ValueError(f"实验 {self.name!r} 的 quick 不能写 model：它由 full 的 ModelSpec 按设置生成")
+        quick = {k: v for k, v in self.quick.items() if k != "model"}
+        rest = {k: v for k, v in self.full.items() if k != "model"}
+        full = {"model": spec.bind(self.full), **rest}
+        quick_model = spec.bind({**full, **quick})
+        if quick_model != full["model"]:
+            quick = {"model": quick_model, **quick}
+        object.__setattr__(self, "full", full)
+        object.__setattr__(self, "quick", quick)
+
+    @property
+    def model(self) -> ModelSpec | None:
+        """``full["model"]`` 的模型工厂与参数；没有模型设置的实验是 ``None``。"""
+        model = self.full.get("model")
+        if model is None:
+            return None
+        if isinstance(model, ModelSetting):
+            return model.spec
+        if isinstance(model, ModelSpec):
+            return model
+        raise TypeError(
+            f"实验 {self.name!r} 的 model 设置应是 ModelSpec（模型工厂与参数），收到 {model!r}；"
+            "模型的标签由它生成，不要手写"
+        )
+
     @property
     def chapter(self) -> str:
         """所在章的目录名，例如 ``chapter_convolutional-neural-networks``。"""
@@ -142,11 +179,16 @@ class Experiment:
         (10, 0.9)
         >>> exp.settings("quick")["num_train"] < 60000
         True
+        >>> exp.settings("full")["model"], exp.settings("full")["model"].build()[0]
+        ('lenet()', Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)))
         """
         if profile == "full":
             return dict(self.full)
         if profile == "quick":
-            return {**self.full, **self.quick}
+            settings = {**self.full, **self.quick}
+            if self.model is not None:
+                settings["model"] = self.model.bind(settings)
+            return settings
         raise ValueError(f"profile 必须是 'full' 或 'quick'，收到 {profile!r}")
 
     def resolve(
@@ -184,6 +226,8 @@ def register(experiment: Experiment) -> Experiment:
         raise TypeError(f"实验 {name!r} 的 expect 应是 Expectation 的元组（用 at_least 等创建）")
     if "num_epochs" not in experiment.full:
         raise ValueError(f"实验 {name!r} 的 full 设置缺少 num_epochs")
+    if experiment.model is None:
+        raise ValueError(f"实验 {name!r} 的 full 设置缺少 model（ModelSpec：模型工厂与参数）")
     unknown = set(experiment.quick) - set(experiment.full) - {"num_train", "num_test"}
     if unknown:
         raise ValueError(f"实验 {name!r} 的 quick 设置有 full 中没有的键：{sorted(unknown)}")
@@ -265,7 +309,8 @@ def run_experiment(
 ) -> RunResult:
     """按档位运行一个已登记的实验，返回 :class:`RunResult` （含训练历史、训练好的模型与数据）。
 
-    构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出结果目录）结果写进那个目录，页面用 ``{result}``
+    构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出结果目录）结果写进那个目录
+    （:meth:`ResultStore.build <dlbook.experiments.results.ResultStore.build>`），页面用 ``{result}``
     角色引用它，构建结束时检查它的预期；只改了轮数（``epochs``）的运行不是登记的那次运行，不记下。
     平时不写任何文件（命令行 ``python -m dlbook run`` 把结果追加到结果文件）。
 
@@ -327,6 +372,7 @@ def run_experiment(
         model=out.model,
         data=out.data,
     )
-    if record if record is not None else epochs is None:
-        record_result(result)
+    store = ResultStore.build()
+    if store is not None and (record if record is not None else epochs is None):
+        store.append(result)
     return result

@@ -1,4 +1,15 @@
-"""结果文件与表格：每次运行追加一条记录，附录把登记表与最近的结果排成表格。"""
+"""运行结果的存放与表格：一个存放接口（:class:`ResultStore`），一个表格渲染函数（:func:`render_table`）。
+
+结果存放在三处，格式与读写都经过 :class:`ResultStore`：
+
+* **本次构建的结果目录** （:meth:`ResultStore.build`）：构建本书时 :func:`~dlbook.experiments.run_experiment`
+  把每个实验的结果写成 ``<实验名>.json``，页面的 ``{result}`` 角色与附录的对照表从这里读；
+* **用户的结果文件** （:meth:`ResultStore.user`）：``python -m dlbook run`` 把每次运行追加到这里，
+  ``python -m dlbook results`` 把它排成表格；
+* **记录在案的结果** （:meth:`ResultStore.recorded`）：随包发布的 ``recorded.json``，完整档运行的记录。
+
+命令行的表格、附录的 ``{results-table}`` 指令与第 6 章各页“完整档的结果”都用 :func:`render_table` 排版。
+"""
 
 from __future__ import annotations
 
@@ -7,7 +18,7 @@ import io
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,19 +29,16 @@ if TYPE_CHECKING:
     from dlbook.experiments.registry import Experiment, RunResult
 
 __all__ = [
+    "COMPARISON_COLUMNS",
     "RECORDED_RESULTS",
-    "append_result",
+    "ResultStore",
     "comparison_rows",
     "format_metric",
     "format_metrics",
-    "load_build_result",
-    "load_build_results",
-    "load_recorded_results",
-    "record_result",
     "format_settings",
+    "full_results_table",
     "json_safe",
-    "load_results",
-    "results_path",
+    "render_table",
     "results_table",
 ]
 
@@ -67,6 +75,8 @@ def format_metrics(metrics: dict[str, Any] | None) -> str:
     'loss 0.469, train acc 0.823, test acc 0.779'
     >>> format_metrics({"test_acc": "约 0.83"})
     'test acc 约 0.83'
+    >>> format_metrics({"test_acc": 0.8, "loss_per_epoch": [0.9, 0.5]})
+    'test acc 0.800'
     >>> format_metrics(None)
     '—'
     """
@@ -83,6 +93,8 @@ def format_metrics(metrics: dict[str, Any] | None) -> str:
             )
     for key, value in metrics.items():
         if key in known or key == "examples_per_sec" or value is None:
+            continue
+        if isinstance(value, (list, tuple)):  # 每轮的序列（loss_per_epoch 等）只供预期引用
             continue
         parts.append(f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}")
     return ", ".join(parts) if parts else "—"
@@ -106,80 +118,6 @@ def format_metric(key: str, value: Any) -> str:
     return f"{value:{fmt}}"
 
 
-def record_result(result: RunResult) -> Path | None:
-    """构建本书时（环境变量 ``DLBOOK_BUILD_RESULTS`` 给出目录）把结果写成 ``<目录>/<实验名>.json``，
-    返回路径；不在构建中时什么也不做，返回 ``None``。
-
-    :func:`~dlbook.experiments.run_experiment` 调用它，页面与示例不必直接调用；页面用 ``{result}``
-    角色引用写下的结果。
-    """
-    directory = os.environ.get(BUILD_RESULTS_ENV)
-    if not directory:
-        return None
-    path = Path(directory) / f"{result.experiment}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path, "w") as f:
-        json.dump(json_safe(result.to_dict()), f, ensure_ascii=False, indent=1)
-    return path
-
-
-def load_build_result(experiment: str, directory: str | os.PathLike[str] | None = None) -> dict:
-    """读出本次构建中实验 ``experiment`` 的结果（:func:`record_result` 写的文件）。"""
-    directory = directory if directory is not None else os.environ.get(BUILD_RESULTS_ENV)
-    if not directory:
-        raise FileNotFoundError(f"没有设置 {BUILD_RESULTS_ENV}：不在构建本书")
-    path = Path(directory) / f"{experiment}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} 不存在")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def load_build_results(directory: str | os.PathLike[str] | None = None) -> list[dict]:
-    """本次构建记下的全部结果（按实验名排序）；不在构建中或还没有结果时为空列表。"""
-    directory = directory if directory is not None else os.environ.get(BUILD_RESULTS_ENV)
-    if not directory or not Path(directory).is_dir():
-        return []
-    return [
-        json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(directory).glob("*.json"))
-    ]
-
-
-def results_path() -> Path:
-    """结果文件的位置：环境变量 ``DLBOOK_RESULTS``，否则是用户缓存目录下的 ``results.json``
-    （与数据缓存同一目录，见 :func:`dlbook.data_dir`）。"""
-    env = os.environ.get("DLBOOK_RESULTS")
-    if env:
-        return Path(env).expanduser()
-    from dlbook.data import data_dir
-
-    return data_dir() / "results.json"
-
-
-def load_results(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """读出结果文件中的全部记录（按追加顺序）；文件不存在时返回空列表。"""
-    path = Path(path) if path is not None else results_path()
-    if not path.exists():
-        return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"结果文件 {path} 不是合法的 JSON：{err}") from err
-    runs = data.get("runs") if isinstance(data, dict) else None
-    if not isinstance(runs, list):
-        raise ValueError(f"结果文件 {path} 的格式不对：缺少 runs 列表")
-    return runs
-
-
-def append_result(result: RunResult, path: str | os.PathLike[str] | None = None) -> Path:
-    """把一次运行追加到结果文件（整体重写到临时文件再 ``os.replace``，是原子的），返回路径。"""
-    path = Path(path) if path is not None else results_path()
-    runs = load_results(path)
-    runs.append(json_safe(result.to_dict()))
-    with atomic_write(path, "w") as f:
-        json.dump({"format": 1, "runs": runs}, f, ensure_ascii=False, indent=1)
-    return path
-
-
 def json_safe(value: Any) -> Any:
     """把值转成可写入 JSON 的形式（非有限的浮点数写成 None，其它对象写成字符串）。"""
     if isinstance(value, dict):
@@ -188,9 +126,164 @@ def json_safe(value: Any) -> Any:
         return [json_safe(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, str):
+        return str(value)  # 模型设置（ModelSetting）是 str 的子类：写下它的标签
+    if isinstance(value, (int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+# ---------------------------------------------------------------------------
+# 存放
+# ---------------------------------------------------------------------------
+
+#: 记录在案的完整档（full）运行：随包发布，附录与各页把它们与书中的结果并排显示。
+#: 在 GPU 上运行 ``python -m dlbook run <名字> --profile full --results <这个文件>`` 后提交它。
+RECORDED_RESULTS = Path(__file__).with_name("recorded.json")
+
+
+class ResultStore:
+    """存放运行结果的一个地方：一个目录（每个实验一个 ``<实验名>.json``，同名覆盖）或一个结果文件
+    （``{"format": 1, "runs": [...]}``，按运行的先后追加）。三个地方用三个构造方法得到：
+    :meth:`build`、:meth:`user` 与 :meth:`recorded`。
+
+    Parameters
+    ----------
+    path : path
+        目录或结果文件。
+    per_experiment : bool
+        ``path`` 是每个实验一个文件的目录（本次构建的结果目录）还是一个结果文件。
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = ResultStore(Path(tempfile.mkdtemp()) / "results.json")
+    >>> store.load()
+    []
+    >>> run = {"experiment": "lenet", "profile": "quick", "metrics": {"test_acc": 0.8}}
+    >>> _ = store.append(run)
+    >>> _ = store.append({**run, "metrics": {"test_acc": 0.82}})
+    >>> store.latest("lenet")["metrics"], store.latest("lenet", "full")
+    ({'test_acc': 0.82}, None)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, per_experiment: bool = False) -> None:
+        self.path = Path(path).expanduser()
+        self.per_experiment = per_experiment
+
+    @classmethod
+    def build(cls, directory: str | os.PathLike[str] | None = None) -> ResultStore | None:
+        """本次构建的结果目录；默认读环境变量 ``DLBOOK_BUILD_RESULTS``，不在构建中时返回 ``None``。"""
+        directory = directory if directory is not None else os.environ.get(BUILD_RESULTS_ENV)
+        return cls(directory, per_experiment=True) if directory else None
+
+    @classmethod
+    def user(cls, path: str | os.PathLike[str] | None = None) -> ResultStore:
+        """用户的结果文件：``path``，否则环境变量 ``DLBOOK_RESULTS``，否则是用户缓存目录下的
+        ``results.json`` （与数据缓存同一目录，见 :func:`dlbook.data_dir`）。"""
+        if path is None:
+            path = os.environ.get("DLBOOK_RESULTS")
+        if not path:
+            from dlbook.data import data_dir
+
+            path = data_dir() / "results.json"
+        return cls(path)
+
+    @classmethod
+    def recorded(cls) -> ResultStore:
+        """随包发布的记录在案的结果（:data:`RECORDED_RESULTS`）。"""
+        return cls(RECORDED_RESULTS)
+
+    def __repr__(self) -> str:
+        kind = "目录" if self.per_experiment else "文件"
+        return f"ResultStore({kind} {self.path})"
+
+    def load(self) -> list[dict[str, Any]]:
+        """全部记录：目录按实验名排序，文件按追加的顺序；还没有结果时是空列表。"""
+        if self.per_experiment:
+            if not self.path.is_dir():
+                return []
+            return [
+                json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.path.glob("*.json"))
+            ]
+        if not self.path.exists():
+            return []
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"结果文件 {self.path} 不是合法的 JSON：{err}") from err
+        runs = data.get("runs") if isinstance(data, dict) else None
+        if not isinstance(runs, list):
+            raise ValueError(f"结果文件 {self.path} 的格式不对：缺少 runs 列表")
+        return runs
+
+    def append(self, result: RunResult | dict[str, Any]) -> Path:
+        """写下一次运行（:class:`~dlbook.experiments.RunResult` 或它的字典），返回写入的文件。
+
+        目录里写成 ``<实验名>.json`` （覆盖同名的旧结果）；文件里追加到 ``runs`` 的末尾。
+        都是先写临时文件再替换，是原子的。
+        """
+        record = json_safe(result if isinstance(result, dict) else result.to_dict())
+        if self.per_experiment:
+            path = self.path / f"{record['experiment']}.json"
+            content: Any = record
+        else:
+            path = self.path
+            content = {"format": 1, "runs": [*self.load(), record]}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path, "w") as f:
+            json.dump(content, f, ensure_ascii=False, indent=1)
+        return path
+
+    def has(self, experiment: str) -> bool:
+        """是否有实验 ``experiment`` 的结果（不读文件内容）。"""
+        if self.per_experiment:
+            return (self.path / f"{experiment}.json").exists()
+        return self.latest(experiment) is not None
+
+    def latest(self, experiment: str, profile: str | None = None) -> dict[str, Any] | None:
+        """实验 ``experiment`` 最近的一次运行（``profile`` 给出时只看这个档位）；没有时返回 ``None``。"""
+        if self.per_experiment:
+            path = self.path / f"{experiment}.json"
+            runs = [json.loads(path.read_text(encoding="utf-8"))] if path.exists() else []
+        else:
+            runs = self.load()
+        for run in reversed(runs):
+            if run.get("experiment") == experiment and profile in (None, run.get("profile")):
+                return run
+        return None
+
+
+# ---------------------------------------------------------------------------
+# 表格
+# ---------------------------------------------------------------------------
+
+
+def render_table(
+    rows: Iterable[Sequence[str]], columns: Sequence[str], fmt: str = "markdown"
+) -> str:
+    """把表格排成 Markdown （GFM 管道表格，单元格里的 ``|`` 转义）或 CSV 文本。
+
+    Examples
+    --------
+    >>> print(render_table([["a|b", "1"]], ["名字", "值"]))
+    | 名字 | 值 |
+    |---|---|
+    | a\\|b | 1 |
+    >>> render_table([["a", "1"]], ["名字", "值"], fmt="csv")
+    '名字,值\\na,1\\n'
+    """
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buf.getvalue()
+    if fmt != "markdown":
+        raise ValueError(f"fmt 必须是 'markdown' 或 'csv'，收到 {fmt!r}")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def _format_value(value: Any) -> str:
@@ -215,21 +308,17 @@ def format_settings(settings: dict[str, Any], skip: Iterable[str] = ("model",)) 
     return ", ".join(parts) if parts else "—"
 
 
-def _latest_runs(runs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def _experiments(experiments: Iterable[Experiment] | None) -> list[Experiment]:
+    from dlbook.experiments.registry import EXPERIMENTS
+
+    return list(experiments) if experiments is not None else list(EXPERIMENTS.values())
+
+
+def _latest(runs: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for run in runs:
         latest[(run.get("experiment", ""), run.get("profile", ""))] = run
     return latest
-
-
-#: 记录在案的完整档（full）运行：随包发布，附录与各页把它们与书中的结果并排显示。
-#: 在 GPU 上运行 ``python -m dlbook run <名字> --profile full --results <这个文件>`` 后提交它。
-RECORDED_RESULTS = Path(__file__).with_name("recorded.json")
-
-
-def load_recorded_results() -> list[dict[str, Any]]:
-    """记录在案的运行（见 :data:`RECORDED_RESULTS`），只保留真实的完整档运行。"""
-    return [r for r in load_results(RECORDED_RESULTS) if r.get("profile") == "full"]
 
 
 def _provenance(run: dict[str, Any]) -> str:
@@ -244,12 +333,17 @@ def _provenance(run: dict[str, Any]) -> str:
     return "，".join(parts)
 
 
+#: :func:`comparison_rows` 的四栏。
+COMPARISON_COLUMNS = ("实验", "书中的结果", "本次构建的结果", "记录在案的完整档运行")
+
+
 def comparison_rows(
     build: list[dict[str, Any]],
     recorded: list[dict[str, Any]],
     experiments: Iterable[Experiment] | None = None,
 ) -> list[list[str]]:
-    """附录的对照表：每个实验一行——实验、书中结果、本次构建的结果、记录在案的完整档结果。
+    """对照表（栏目见 :data:`COMPARISON_COLUMNS`）：每个实验一行——实验、书中结果、本次构建的结果、
+    记录在案的完整档结果。``build`` 与 ``recorded`` 是 :meth:`ResultStore.load` 读出的记录。
 
     Examples
     --------
@@ -259,13 +353,10 @@ def comparison_rows(
     >>> next(r for r in rows if r[0] == "lenet")[2]
     'test acc 0.800（full 档，cpu）'
     """
-    from dlbook.experiments.registry import EXPERIMENTS
-
-    exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
-    latest_build = _latest_runs(build)
-    latest_recorded = _latest_runs(recorded)
+    latest_build = _latest(build)
+    latest_recorded = _latest(recorded)
     rows = []
-    for exp in exps:
+    for exp in _experiments(experiments):
         ours = "本次构建没有运行" if exp.runs_in_build else "构建时不运行（用命令行运行）"
         for profile in ("full", "quick"):
             run = latest_build.get((exp.name, profile))
@@ -282,6 +373,31 @@ def comparison_rows(
     return rows
 
 
+def full_results_table(names: list[str], runs: list[dict[str, Any]] | None = None) -> str:
+    """几个实验的书中结果与记录在案的 **完整档** 运行，排成一张 Markdown 表格（各页“完整档的结果”）。
+
+    ``runs`` 默认是 :meth:`ResultStore.recorded` 的记录。没有记录时写明“尚无”，绝不用快速档或
+    别的数字代替；有记录时附上设备、提交、日期与用时。
+
+    Examples
+    --------
+    >>> print(full_results_table(["alexnet"], runs=[]))
+    | 实验 | 书中的结果 | 记录在案的完整档运行 |
+    |---|---|---|
+    | alexnet | test acc 0.883 | 尚无（待在 GPU 上运行） |
+    >>> run = {"experiment": "alexnet", "profile": "full", "device": "cuda:0", "seconds": 300.0,
+    ...        "timestamp": "2026-01-02T03:04:05+00:00", "metrics": {"test_acc": 0.885}}
+    >>> full_results_table(["alexnet"], runs=[run]).splitlines()[-1]
+    '| alexnet | test acc 0.883 | test acc 0.885（cuda:0，2026-01-02，5.0 分钟） |'
+    """
+    from dlbook.experiments.registry import get_experiment
+
+    runs = ResultStore.recorded().load() if runs is None else runs
+    rows = comparison_rows([], runs, [get_experiment(name) for name in names])
+    columns = [COMPARISON_COLUMNS[i] for i in (0, 1, 3)]
+    return render_table([[r[0], r[1], r[3]] for r in rows], columns).rstrip("\n")
+
+
 def results_table(
     fmt: str = "markdown",
     *,
@@ -289,16 +405,16 @@ def results_table(
     results: list[dict[str, Any]] | None = None,
     experiments: Iterable[Experiment] | None = None,
 ) -> str:
-    """登记表（书中设置、快速档改动、书中结果）写成 Markdown 或 CSV 表格，不训练任何模型。
+    """登记表（模型、书中设置、快速档改动、书中结果）写成 Markdown 或 CSV 表格，不训练任何模型。
 
     Parameters
     ----------
     fmt : {"markdown", "csv"}
         输出格式。
     measured : bool
-        是否附上结果文件中每个实验最近一次 full/quick 运行的结果；为 False 时只列书中的内容。
+        是否附上每个实验最近一次 full/quick 运行的结果；为 False 时只列书中的内容。
     results : list of dict, optional
-        直接给出结果记录（默认读 :func:`results_path`）。
+        结果记录（默认读 :meth:`ResultStore.user`）。
     experiments : iterable of Experiment, optional
         要列出的实验，默认全部已登记的实验。
 
@@ -307,27 +423,29 @@ def results_table(
     >>> table = results_table(measured=False)
     >>> print(table.splitlines()[0])
     | 实验 | 页面 | 模型 | 书中设置 | 快速档的改动 | 书中结果 |
-    >>> "| lenet |" in table
-    True
+    >>> next(r for r in table.splitlines() if r.startswith("| lenet |")).split(" | ")[2]
+    '`lenet()`'
     """
     if fmt not in ("markdown", "csv"):
         raise ValueError(f"fmt 必须是 'markdown' 或 'csv'，收到 {fmt!r}")
-    from dlbook.experiments.registry import EXPERIMENTS
-
-    exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
-    latest = _latest_runs(results if results is not None else load_results()) if measured else {}
-    header = ["实验", "页面", "模型", "书中设置", "快速档的改动", "书中结果"]
+    if results is None and measured:
+        results = ResultStore.user().load()
+    latest = _latest(results) if measured else {}
+    columns = ["实验", "页面", "模型", "书中设置", "快速档的改动", "书中结果"]
     if measured:
-        header += ["我们的结果（full）", "我们的结果（quick）"]
+        columns += ["我们的结果（full）", "我们的结果（quick）"]
     rows = []
-    for exp in exps:
+    for exp in _experiments(experiments):
         reference = format_metrics(exp.reference)
         if exp.reference:
             reference += f"（{exp.reference_source}）"
+        model = str(exp.full.get("model", "—"))
+        if fmt == "markdown" and model != "—":
+            model = f"`{model}`"  # 模型一栏是代码
         row = [
             exp.name,
             exp.page,
-            str(exp.full.get("model", "—")),
+            model,
             format_settings(exp.full),
             format_settings(exp.quick, skip=()) if exp.quick else "与书中相同",
             reference,
@@ -337,18 +455,7 @@ def results_table(
                 run = latest.get((exp.name, profile))
                 row.append(_format_run(run) if run else "—")
         rows.append(row)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return buf.getvalue()
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        if row[2] != "—":
-            row[2] = f"`{row[2]}`"  # 模型一栏是代码
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
-    return "\n".join(lines) + "\n"
+    return render_table(rows, columns, fmt)
 
 
 def _format_run(run: dict[str, Any]) -> str:
@@ -358,6 +465,3 @@ def _format_run(run: dict[str, Any]) -> str:
     if "num_epochs" in settings:
         extra.append(f"{settings['num_epochs']} epochs")
     return f"{text}（{', '.join(extra)}）"
-
-
-# ---------------------------------------------------------------------------

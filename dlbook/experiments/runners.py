@@ -1,15 +1,17 @@
 """各类任务共用的 ``run`` 函数：每种任务一个，由它决定记下哪些指标。
 
-登记的实验用这里的构造器生成 ``run(settings, ctx)``；它们都返回 :class:`~dlbook.experiments.registry.RunOutput`
-（训练历史、额外指标、训练好的模型与用到的数据）。各章的目录只写设置与模型工厂，不写训练过程：
+登记的实验把这里的函数写作 ``run=...``；它们都返回 :class:`~dlbook.experiments.registry.RunOutput`
+（训练历史、额外指标、训练好的模型与用到的数据）。各章的目录只写设置（其中 ``model`` 是模型工厂与参数，
+:class:`~dlbook.experiments.model_spec.ModelSpec`），不写训练过程：
 
 * :func:`fashion_mnist_classifier`：Fashion-MNIST 上的分类（``task="classification"``）；
 * :func:`language_model_run`：字符级语料上的循环神经网络语言模型（``task="language_model"``）；
 * :func:`translation_run`：英法句子对上的编码器–解码器（``task="seq2seq"``）；
 * :func:`house_regression_run`：房价回归上比较优化算法（``task="regression"``）。
 
-模型工厂 ``build`` 的签名随任务而定：分类是 ``build(settings, generator)``，语言模型是
-``build(settings, vocab_size, generator)``，翻译是 ``build(settings, data, generator)``。
+``run`` 用 ``settings["model"].build(generator, **数据量)`` 建模型：语言模型给出 ``vocab_size``，
+翻译给出 ``src_vocab_size`` 与 ``tgt_vocab_size``
+（模型参数里的 :class:`~dlbook.experiments.model_spec.FromData`）。
 
 :func:`metrics_from_history` 按任务把训练历史变成指标：除最后一轮的数之外，还记下每轮的序列
 （``loss_per_epoch``、``test_acc_per_epoch`` ……），预期（:mod:`dlbook.experiments.expectations`）
@@ -28,7 +30,7 @@ from torch import nn
 from dlbook.utils.seeding import init_generator, init_seed
 
 if TYPE_CHECKING:
-    from dlbook.experiments.registry import RunContext, RunFn, RunOutput
+    from dlbook.experiments.registry import RunContext, RunOutput
     from dlbook.train.loop import History
 
 __all__ = [
@@ -106,14 +108,13 @@ def _run_output(*args: Any, **kwargs: Any) -> RunOutput:
 # ---------------------------------------------------------------------------
 
 
-def fashion_mnist_classifier(
-    build: Callable[[dict[str, Any], torch.Generator], Any],
-) -> RunFn:
-    """生成一个在 Fashion-MNIST 上训练分类模型的 ``run`` 函数。
+def fashion_mnist_classifier(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在 Fashion-MNIST 上训练分类模型的 ``run`` 函数。
 
-    ``build(settings, generator)`` 返回模型；``settings`` 中用到的键：
+    ``settings`` 中用到的键：
 
-    * ``batch_size``、``num_epochs``、``lr`` （必需），``resize``、``init``、``num_train``、``num_test`` （可选）；
+    * ``model`` （:class:`~dlbook.experiments.model_spec.ModelSetting`，不需要数据量）、``batch_size``、
+      ``num_epochs``、``lr`` （必需），``resize``、``init``、``num_train``、``num_test`` （可选）；
     * ``loss``：``"nn.CrossEntropyLoss"`` （默认，模型输出 logits）或 ``"dlbook.cross_entropy"``
       （模型输出概率，用手写的交叉熵）；
     * ``optimizer``：``"torch.optim.SGD"`` （默认）或 ``"dlbook.sgd"`` （手写的小批量随机梯度下降，
@@ -122,59 +123,55 @@ def fashion_mnist_classifier(
 
     ``RunOutput.data`` 是 ``(train_iter, test_iter)``。
     """
+    from dlbook.data import load_fashion_mnist
+    from dlbook.ops.basic import cross_entropy, sgd
+    from dlbook.train.trainer import train_classifier
 
-    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-        from dlbook.data import load_fashion_mnist
-        from dlbook.ops.basic import cross_entropy, sgd
-        from dlbook.train.trainer import train_classifier
-
-        train_iter, test_iter = load_fashion_mnist(
-            settings["batch_size"],
-            resize=settings.get("resize"),
-            seed=ctx.seed,
-            device=ctx.device,
-            num_train=settings.get("num_train"),
-            num_test=settings.get("num_test"),
-        )
-        # 有的模型工厂用全局随机数做默认初始化：先播种，保证可复现
-        torch.manual_seed(init_seed(ctx.seed))
-        net = build(settings, init_generator(ctx.seed))
-        loss_name = settings.get("loss", "nn.CrossEntropyLoss")
-        if loss_name == "nn.CrossEntropyLoss":
-            loss = nn.CrossEntropyLoss(reduction="none")
-        elif loss_name == "dlbook.cross_entropy":
-            loss = cross_entropy
-        else:
-            raise ValueError(f"未知的 loss 设置 {loss_name!r}")
-        lr = settings["lr"]
-        optimizer_name = settings.get("optimizer", "torch.optim.SGD")
-        kwargs: dict[str, Any] = {}
-        if optimizer_name == "torch.optim.SGD":
-            kwargs["lr"] = lr
-        elif optimizer_name == "dlbook.sgd":
-            net.to(ctx.device)
-            params = list(net.parameters())
-            kwargs["updater"] = lambda batch_size: sgd(params, lr, batch_size)
-        else:
-            raise ValueError(f"未知的 optimizer 设置 {optimizer_name!r}")
-        if settings.get("scheduler") is not None:
-            kwargs["scheduler"] = make_scheduler(settings)
-        history = train_classifier(
-            net,
-            train_iter,
-            test_iter,
-            settings["num_epochs"],
-            loss=loss,
-            device=ctx.device,
-            init=settings.get("init"),
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-            **kwargs,
-        )
-        return _run_output(history, model=net, data=(train_iter, test_iter))
-
-    return run
+    train_iter, test_iter = load_fashion_mnist(
+        settings["batch_size"],
+        resize=settings.get("resize"),
+        seed=ctx.seed,
+        device=ctx.device,
+        num_train=settings.get("num_train"),
+        num_test=settings.get("num_test"),
+    )
+    # 有的模型工厂用全局随机数做默认初始化：先播种，保证可复现
+    torch.manual_seed(init_seed(ctx.seed))
+    net = settings["model"].build(init_generator(ctx.seed))
+    loss_name = settings.get("loss", "nn.CrossEntropyLoss")
+    if loss_name == "nn.CrossEntropyLoss":
+        loss = nn.CrossEntropyLoss(reduction="none")
+    elif loss_name == "dlbook.cross_entropy":
+        loss = cross_entropy
+    else:
+        raise ValueError(f"未知的 loss 设置 {loss_name!r}")
+    lr = settings["lr"]
+    optimizer_name = settings.get("optimizer", "torch.optim.SGD")
+    kwargs: dict[str, Any] = {}
+    if optimizer_name == "torch.optim.SGD":
+        kwargs["lr"] = lr
+    elif optimizer_name == "dlbook.sgd":
+        net.to(ctx.device)
+        params = list(net.parameters())
+        kwargs["updater"] = lambda batch_size: sgd(params, lr, batch_size)
+    else:
+        raise ValueError(f"未知的 optimizer 设置 {optimizer_name!r}")
+    if settings.get("scheduler") is not None:
+        kwargs["scheduler"] = make_scheduler(settings)
+    history = train_classifier(
+        net,
+        train_iter,
+        test_iter,
+        settings["num_epochs"],
+        loss=loss,
+        device=ctx.device,
+        init=settings.get("init"),
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+        **kwargs,
+    )
+    return _run_output(history, model=net, data=(train_iter, test_iter))
 
 
 # ---------------------------------------------------------------------------
@@ -190,45 +187,41 @@ class LanguageModelData:
     vocab: Any
 
 
-def language_model_run(build: Callable[[dict[str, Any], int, torch.Generator], nn.Module]) -> RunFn:
-    """生成在字符级语料上训练循环神经网络语言模型的 ``run`` 函数（第 7、8 章共用）。
+def language_model_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在字符级语料上训练循环神经网络语言模型的 ``run`` 函数（第 7、8 章共用）。
 
-    ``build(settings, vocab_size, generator)`` 返回模型。用到的设置：``corpus``、``token``、
+    模型由 ``settings["model"].build(generator, vocab_size=词表大小)`` 建出。用到的设置：``corpus``、``token``、
     ``sampling``、``num_train`` （取语料的前多少个词元）、``batch_size``、``num_steps``、``lr``、
     ``clip``、``num_epochs`` 与生成文本的前缀 ``prefix``。额外指标是生成的 50 个字符 ``generated``；
     ``RunOutput.data`` 是 :class:`LanguageModelData`。
     """
+    from dlbook.data.text import load_language_model_data
+    from dlbook.train.language_model import predict_text, train_language_model
 
-    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-        from dlbook.data.text import load_language_model_data
-        from dlbook.train.language_model import predict_text, train_language_model
-
-        train_iter, vocab = load_language_model_data(
-            settings["batch_size"],
-            settings["num_steps"],
-            name=settings["corpus"],
-            token=settings["token"],
-            sampling=settings["sampling"],
-            max_tokens=settings.get("num_train"),
-            seed=ctx.seed,
-            device=ctx.device,
-        )
-        net = build(settings, len(vocab), init_generator(ctx.seed))
-        history = train_language_model(
-            net,
-            train_iter,
-            settings["num_epochs"],
-            lr=settings["lr"],
-            clip=settings["clip"],
-            device=ctx.device,
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-        )
-        extra = {"generated": predict_text(settings["prefix"], 50, net, vocab)}
-        return _run_output(history, extra, net, LanguageModelData(train_iter, vocab))
-
-    return run
+    train_iter, vocab = load_language_model_data(
+        settings["batch_size"],
+        settings["num_steps"],
+        name=settings["corpus"],
+        token=settings["token"],
+        sampling=settings["sampling"],
+        max_tokens=settings.get("num_train"),
+        seed=ctx.seed,
+        device=ctx.device,
+    )
+    net = settings["model"].build(init_generator(ctx.seed), vocab_size=len(vocab))
+    history = train_language_model(
+        net,
+        train_iter,
+        settings["num_epochs"],
+        lr=settings["lr"],
+        clip=settings["clip"],
+        device=ctx.device,
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+    )
+    extra = {"generated": predict_text(settings["prefix"], 50, net, vocab)}
+    return _run_output(history, extra, net, LanguageModelData(train_iter, vocab))
 
 
 # ---------------------------------------------------------------------------
@@ -236,45 +229,46 @@ def language_model_run(build: Callable[[dict[str, Any], int, torch.Generator], n
 # ---------------------------------------------------------------------------
 
 
-def translation_run(build: Callable[[dict[str, Any], Any, torch.Generator], nn.Module]) -> RunFn:
-    """生成在英法句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
+def translation_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在英法句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
 
-    ``build(settings, data, generator)`` 返回模型，``data`` 是 :func:`~dlbook.data.translation.load_translation`
-    的结果（用它的词表大小）。额外指标是前 ``num_bleu`` 个训练句子与留出句子上的平均 BLEU
+    模型由 ``settings["model"].build(generator, src_vocab_size=..., tgt_vocab_size=...)`` 建出，
+    词表大小取自 :func:`~dlbook.data.translation.load_translation` 的结果。额外指标是前 ``num_bleu``
+    个训练句子与留出句子上的平均 BLEU
     （``bleu_train``、``bleu_test``，贪心搜索，见 :func:`mean_bleu`）；
-    ``RunOutput.data`` 是 ``data``。
+    ``RunOutput.data`` 是 ``load_translation`` 的结果。
     """
+    from dlbook.data.translation import load_translation
+    from dlbook.train.seq2seq import train_seq2seq
 
-    def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-        from dlbook.data.translation import load_translation
-        from dlbook.train.seq2seq import train_seq2seq
-
-        data = load_translation(
-            settings["batch_size"],
-            settings["num_steps"],
-            num_examples=settings["num_examples"],
-            seed=ctx.seed,
-        )
-        net = build(settings, data, init_generator(ctx.seed))
-        history = train_seq2seq(
-            net,
-            data.train_iter,
-            settings["num_epochs"],
-            lr=settings["lr"],
-            tgt_vocab=data.tgt_vocab,
-            device=ctx.device,
-            seed=ctx.seed,
-            plot=ctx.plot,
-            verbose=ctx.verbose,
-        )
-        n = settings["num_bleu"]
-        extra = {
-            "bleu_train": mean_bleu(net, data, data.train_pairs[:n]),
-            "bleu_test": mean_bleu(net, data, data.test_pairs[:n]),
-        }
-        return _run_output(history, extra, net, data)
-
-    return run
+    data = load_translation(
+        settings["batch_size"],
+        settings["num_steps"],
+        num_examples=settings["num_examples"],
+        seed=ctx.seed,
+    )
+    net = settings["model"].build(
+        init_generator(ctx.seed),
+        src_vocab_size=len(data.src_vocab),
+        tgt_vocab_size=len(data.tgt_vocab),
+    )
+    history = train_seq2seq(
+        net,
+        data.train_iter,
+        settings["num_epochs"],
+        lr=settings["lr"],
+        tgt_vocab=data.tgt_vocab,
+        device=ctx.device,
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+    )
+    n = settings["num_bleu"]
+    extra = {
+        "bleu_train": mean_bleu(net, data, data.train_pairs[:n]),
+        "bleu_test": mean_bleu(net, data, data.test_pairs[:n]),
+    }
+    return _run_output(history, extra, net, data)
 
 
 def mean_bleu(net: nn.Module, data: Any, pairs: list[tuple[str, str]], k: int = 2) -> float:

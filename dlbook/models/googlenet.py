@@ -82,7 +82,7 @@ class Inception(nn.Module):
             _conv_relu(in_channels, mid, 1) + _conv_relu(mid, out, k, padding=k // 2)
             for (mid, out), k in ((c2, 3), (c3, 5))
         ]
-        pool_then = [nn.MaxPool2d(kernel_size=3, stride=1, padding=1), *_conv_relu(in_channels, c4, 1)]
+        pool_then = [nn.MaxPool2d(3, stride=1, padding=1), *_conv_relu(in_channels, c4, 1)]
         self.branches = nn.ModuleList(
             nn.Sequential(*layers)
             for layers in (_conv_relu(in_channels, c1, 1), *reduce_then, pool_then)

@@ -163,8 +163,8 @@ def resnet18(
 
 
 class SigmoidBlock(nn.Module):
-    """一个全连接层加 sigmoid：``residual=False`` 时输出 :math:`\\sigma(\\mathbf{W}\\mathbf{x} + \\mathbf{b})`，
-    ``residual=True`` 时再加上输入（捷径）：:math:`\\mathbf{x} + \\sigma(\\mathbf{W}\\mathbf{x} + \\mathbf{b})`。
+    """一个全连接层加 sigmoid：``residual=False`` 时输出 :math:`\\sigma(W x + b)`，
+    ``residual=True`` 时再加上输入（捷径）：:math:`x + \\sigma(W x + b)`。
 
     Examples
     --------
@@ -204,8 +204,10 @@ def sigmoid_stack(
     --------
     >>> plain = sigmoid_stack(20, residual=False, generator=torch.Generator().manual_seed(0))
     >>> res = sigmoid_stack(20, residual=True, generator=torch.Generator().manual_seed(0))
-    >>> plain(torch.zeros(3, 1, 28, 28)).shape, sum(isinstance(m, nn.Linear) for m in plain.modules())
-    (torch.Size([3, 10]), 22)
+    >>> plain(torch.zeros(3, 1, 28, 28)).shape
+    torch.Size([3, 10])
+    >>> sum(isinstance(m, nn.Linear) for m in plain.modules())
+    22
     >>> all(torch.equal(p, q) for p, q in zip(plain.parameters(), res.parameters()))
     True
     """

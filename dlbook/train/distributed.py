@@ -499,7 +499,7 @@ class ShardedBatches:
     def _tensor_shards(self, data: TensorBatches) -> Iterator[tuple[torch.Tensor, ...]]:
         n = data.num_examples
         device = data.tensors[0].device
-        order = data._order() if data.shuffle else torch.arange(n, device=device)
+        order = data.epoch_order() if data.shuffle else torch.arange(n, device=device)
         data.epoch += 1
         for start in range(0, n, data.batch_size):
             index = order[start : start + data.batch_size]

@@ -1,16 +1,21 @@
 """
-LeNet 在 Fashion-MNIST 上的训练曲线
-===================================
+LeNet 在 Fashion-MNIST 上的训练曲线与特征图
+===========================================
 
 对应《卷积神经网络（LeNet）》一节：用登记表中的实验 ``lenet`` （sigmoid 激活、平均池化的 LeNet-5，
 Xavier 初始化）在真实的 Fashion-MNIST 上训练，有 GPU 时在 GPU 上，否则在 CPU 上；
-画出训练曲线，逐轮打印结果与吞吐量，最后与书中的结果对照。
+画出训练曲线，逐轮打印结果与吞吐量，与书中的结果对照。最后用训练好的同一个网络做这一节的练习
+“画出 LeNet 第一层和第二层的激活值”：第一个卷积层的 6 个卷积核，以及几张测试图像在两个卷积块之后的
+特征图（书中没有对应的图）。
 """
 
 # %%
 # 设置
 # ----
 # 整个数据集一次放到训练设备上，每个批次在设备上切片。
+
+import matplotlib.pyplot as plt
+import torch
 
 import dlbook
 from dlbook.experiments import (
@@ -47,4 +52,62 @@ for r in result.history.epochs:
 # ----------------
 
 print(f"书中：{format_metrics(exp.reference)}（{exp.reference_source}）")
+print(result.summary)
+
+# %%
+# 挑几张测试图像
+# --------------
+# 下面用上面训练好的网络（``result.model``）。每个类别取测试集中的第一张：T 恤、裤子、运动鞋、包。
+
+net = result.model.to("cpu").eval()
+data = dlbook.read_fashion_mnist()
+classes = [0, 1, 7, 8]
+indices = [int((data.test_labels == c).nonzero()[0]) for c in classes]
+images = data.test_images[indices].float().div(255).unsqueeze(1)  # (4, 1, 28, 28)
+names = dlbook.fashion_mnist_labels(data.test_labels[indices])
+with torch.no_grad():
+    preds = dlbook.fashion_mnist_labels(net(images).argmax(dim=1))
+dlbook.show_images(images, 1, 4, titles=[f"{t} → {p}" for t, p in zip(names, preds)], scale=2.0)
+print("predicted:", ", ".join(preds))
+
+# %%
+# 第一个卷积层的核
+# ----------------
+# 6 个 5×5 的核（红色为正、蓝色为负，每个核各自着色）。一个核在输入上滑动、与每个 5×5 的窗口求加权和：
+# 一边为正、一边为负的核相当于带平滑的差分，对这个方向上的边缘敏感；整体同号的核相当于模糊。
+
+kernels = net[0].weight.detach()[:, 0]  # (6, 5, 5)
+dlbook.show_images(kernels, 1, 6, titles=[f"核 {i}" for i in range(6)], scale=1.4, cmap="coolwarm")
+
+# %%
+# 第一个卷积块的特征图
+# --------------------
+# ``net[:2]`` 是第一个卷积层加 sigmoid。每一行是一张图像：最左边是输入，后面是 6 个通道的输出。
+# 有的通道把衣物整体标亮或标暗（“哪里有衣物”），有的只在衣物的边缘处更亮或更暗——对照上面的核，
+# 看看哪个通道来自哪种核。
+
+with torch.no_grad():
+    maps1 = net[:2](images)  # (4, 6, 28, 28)
+rows = torch.cat([images, maps1], dim=1).reshape(-1, 28, 28)  # 每张图像 1 + 6 个小图
+titles = (["输入"] + [f"通道 {c}" for c in range(6)]) * len(indices)
+dlbook.show_images(rows, len(indices), 7, titles=titles, scale=1.2)
+
+# %%
+# 第二个卷积块的特征图
+# --------------------
+# ``net[:5]`` 到第二个卷积层加 sigmoid 为止，输出 16 张 10×10 的特征图。
+# 分辨率更低，每个元素的感受野更大（覆盖输入中 14×14 的区域），更难直接解读，
+# 但可以比较同一个通道对运动鞋和包的响应。
+
+with torch.no_grad():
+    maps2 = net[:5](images)  # (4, 16, 10, 10)
+for name, maps in zip(names[2:], maps2[2:]):
+    axes = dlbook.show_images(maps, 2, 8, titles=[f"通道 {c}" for c in range(16)], scale=1.0)
+    axes[0, 0].figure.suptitle(f"{name}：第二个卷积块的 16 张特征图")
+    plt.tight_layout()
+
+# %%
+# 结果
+# ----
+
 print(result.summary)

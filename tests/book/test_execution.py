@@ -49,3 +49,55 @@ def test_a_failing_page_returns_its_error(tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     executed, _, error, datasets = _execute(str(tmp_path / "p.md"), nbformat.writes(nb), 60)
     assert executed is None and "页面出错" in error and datasets == []
+
+
+def test_missing_results_lists_the_page_experiments_without_a_result(tmp_path):
+    from dlbook.book.execution import missing_results
+    from dlbook.experiments import EXPERIMENTS, ResultStore
+
+    page = "docs/chapter_recurrent-modern/lstm"
+    expected = [e.name for e in EXPERIMENTS.values() if e.page == page.removeprefix("docs/")]
+    assert expected and missing_results(page, tmp_path) == expected
+    run = {"experiment": expected[0], "profile": "quick", "metrics": {}}
+    ResultStore.build(tmp_path).append(run)
+    assert missing_results(page, tmp_path) == expected[1:]
+    # 构建时不运行的实验（多 GPU）不算缺
+    assert missing_results("docs/chapter_computational-performance/multiple-gpus", tmp_path) == []
+
+
+DEMO_EXPERIMENT = '''\
+from torch import nn
+
+from dlbook.experiments import Experiment, ModelSpec, RunOutput, register
+
+
+def run(settings, ctx):
+    return RunOutput(metrics={"answer": 42.0})
+
+
+register(Experiment(name="page", page="chapter_demo/page", title="演示", task="regression",
+                    full={"num_epochs": 1, "model": ModelSpec(nn.Identity)}, run=run))
+'''
+
+
+@pytest.mark.slow
+def test_a_cached_page_whose_result_is_missing_runs_again(tmp_path):
+    """只删了结果目录、留着执行缓存时，登记了实验的页面重新执行，把结果写回来。"""
+    from tests.docs.test_build import _build, _project
+
+    code = (
+        "import sys\nsys.path.insert(0, '../..')\nimport demo_experiment\n"
+        "from dlbook.experiments import run_experiment\nrun_experiment('page')"
+    )
+    project = _project(tmp_path, code, {})
+    (project / "demo_experiment.py").write_text(DEMO_EXPERIMENT, encoding="utf-8")
+    with open(project / "conf.py", "a", encoding="utf-8") as conf:
+        conf.write("\nimport sys\n\nsys.path.insert(0, str(ROOT))\nimport demo_experiment\n")
+    result_file = project / "auto_examples" / "results" / "page.json"
+    first = _build(project)
+    assert first.returncode == 0, first.stderr
+    assert result_file.exists()
+    result_file.unlink()
+    second = _build(project)
+    assert second.returncode == 0, second.stderr
+    assert result_file.exists()  # 只有重新执行页面才会把它写回来

@@ -55,6 +55,7 @@ def test_info_and_fetch_without_any_copy(isolated, monkeypatch, capsys):
     assert build_info()["data"] == "Fashion-MNIST（本机未找到，首次使用时下载）"
 
 
+@pytest.mark.slow  # 解码并校验完整的 Fashion-MNIST（30 MB）
 @pytest.mark.skipif(not HAS_REAL, reason="没有安装 dataset-fashion-mnist")
 def test_fetch_copies_system_copy_into_cache(isolated, capsys):
     assert main(["data", "verify", "--dir", str(fm.SYSTEM_DIR)]) == 0

@@ -28,6 +28,8 @@ FAKE_TIME_MACHINE = b"The Time Machine, by H. G. Wells\n\nThe Time Traveller\n"
 def isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("DLBOOK_OFFLINE", "1")
+    # 只看这个空缓存，不去解压系统里的 Fashion-MNIST
+    monkeypatch.setenv("DLBOOK_USE_SYSTEM_DATA", "0")
     monkeypatch.delenv("DLBOOK_TIME_MACHINE_MIRROR", raising=False)
     return tmp_path
 
@@ -187,7 +189,7 @@ def http_dir(tmp_path):
     root.mkdir()
     handler = functools.partial(QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield root, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -30,6 +30,8 @@ REAL_CACHE = data_dir() / tr.CACHE_SUBDIR
 def isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("DLBOOK_OFFLINE", "1")
+    # 只看这个空缓存，不去解压系统里的 Fashion-MNIST
+    monkeypatch.setenv("DLBOOK_USE_SYSTEM_DATA", "0")
     return tmp_path
 
 
@@ -308,7 +310,7 @@ def server(isolated):
             pass
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield www, f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()

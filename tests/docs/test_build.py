@@ -163,10 +163,10 @@ RESULT_EXAMPLE = '''\
 把一次运行的结果记下来。
 """
 
-from dlbook.experiments import RunResult, record_result
+from dlbook.experiments import ResultStore, RunResult
 
 result = RunResult("demo", "quick", "cpu", 0, {}, {"test_acc": 0.87654}, "", 0.1, "", {})
-record_result(result)
+ResultStore.build().append(result)
 '''
 
 

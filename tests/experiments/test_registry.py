@@ -16,13 +16,15 @@ from dlbook.data import TensorBatches
 from dlbook.experiments import (
     EXPERIMENTS,
     Experiment,
+    ModelSetting,
+    ModelSpec,
+    ResultStore,
     RunContext,
     RunOutput,
-    append_result,
     format_metrics,
     get_experiment,
-    load_results,
     register,
+    render_table,
     results_table,
     run_experiment,
 )
@@ -54,13 +56,14 @@ def test_expected_experiments_and_book_references() -> None:
     )
 
 
-def test_quick_profile_keeps_the_architecture() -> None:
+def test_quick_profile_uses_the_same_model_factory() -> None:
     for exp in EXPERIMENTS.values():
         full, quick = exp.settings("full"), exp.settings("quick")
-        changed = {k for k in quick if quick.get(k) != full.get(k)}
-        assert changed <= {"num_train", "num_test", "num_epochs"}, exp.name
-        assert quick["model"] == full["model"]
+        assert isinstance(full["model"], ModelSetting) and isinstance(quick["model"], ModelSetting)
+        assert quick["model"].spec is full["model"].spec is exp.model, exp.name
         assert quick["num_epochs"] <= full["num_epochs"]
+        # 模型的改动在快速档的设置里看得见：标签不同时 quick 里有按快速档生成的 model
+        assert (quick["model"] != full["model"]) == ("model" in exp.quick), exp.name
     with pytest.raises(ValueError, match="profile"):
         get_experiment("lenet").settings("auto")
 
@@ -69,7 +72,8 @@ def test_register_validates(tmp_path) -> None:
     def run(settings, ctx):  # pragma: no cover - 不会被调用
         raise AssertionError
 
-    good = dict(page="chapter_x/y", title="t", full={"num_epochs": 1}, run=run)
+    full = {"num_epochs": 1, "model": ModelSpec(torch.nn.ReLU)}
+    good = dict(page="chapter_x/y", title="t", full=full, run=run)
     with pytest.raises(ValueError, match="已经登记"):
         register(Experiment(name="lenet", **good))
     with pytest.raises(ValueError, match="slug"):
@@ -78,6 +82,13 @@ def test_register_validates(tmp_path) -> None:
         register(Experiment(name="y", quick={"lr": 1}, **good))
     with pytest.raises(ValueError, match="num_epochs"):
         register(Experiment(name="y", page="chapter_x/y", title="t", full={}, run=run))
+    with pytest.raises(ValueError, match="缺少 model"):
+        register(Experiment(name="y", **{**good, "full": {"num_epochs": 1}}))
+    # 模型的标签由模型工厂生成，不能手写
+    with pytest.raises(TypeError, match="ModelSpec"):
+        Experiment(name="y", **{**good, "full": {"num_epochs": 1, "model": "lenet()"}})
+    with pytest.raises(ValueError, match="quick 不能写 model"):
+        Experiment(name="y", quick={"model": "x"}, **good)
     with pytest.raises(ValueError, match="已登记的有"):
         get_experiment("nonexistent")
 
@@ -180,10 +191,12 @@ def _dummy_result(name: str = "lenet", profile: str = "quick", test_acc: float =
 
 def test_results_store_and_table(tmp_path) -> None:
     path = tmp_path / "cache" / "results.json"
-    assert load_results(path) == []
-    append_result(_dummy_result(test_acc=0.5), path)
-    append_result(_dummy_result(test_acc=0.6), path)
-    runs = load_results(path)
+    store = ResultStore.user(path)
+    assert store.load() == [] and not store.has("lenet")
+    store.append(_dummy_result(test_acc=0.5))
+    store.append(_dummy_result(test_acc=0.6))
+    runs = store.load()
+    assert store.has("lenet") and store.latest("lenet", "quick")["metrics"]["test_acc"] == 0.6
     assert [r["metrics"]["test_acc"] for r in runs] == [0.5, 0.6]
     assert sorted(p.name for p in path.parent.iterdir()) == ["results.json"]
 
@@ -200,9 +213,10 @@ def test_results_store_and_table(tmp_path) -> None:
 
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="JSON"):
-        load_results(path)
+        store.load()
 
 
+@pytest.mark.slow
 def test_cli_run_and_results(tmp_path, capsys) -> None:
     store = tmp_path / "results.json"
     code = main(
@@ -336,26 +350,25 @@ def _a_run(name: str, profile: str, test_acc: float) -> dict:
 
 
 def test_run_experiment_records_its_result_only_in_a_build(tmp_path, monkeypatch) -> None:
-    from dlbook.experiments import load_build_result, load_build_results
-
     monkeypatch.setenv("DLBOOK_RESULTS", str(tmp_path / "results.json"))
     monkeypatch.delenv("DLBOOK_BUILD_RESULTS", raising=False)
     run_experiment("linear-regression-scratch", verbose=False)  # 平时：不写任何文件
-    assert load_results() == [] and load_build_results() == []
+    assert ResultStore.build() is None and ResultStore.user().load() == []
     monkeypatch.setenv("DLBOOK_BUILD_RESULTS", str(tmp_path / "build"))
     result = run_experiment("linear-regression-scratch", verbose=False)
     run_experiment("linear-regression-scratch", epochs=1, verbose=False)  # 改了轮数：不记
-    assert [r["experiment"] for r in load_build_results()] == ["linear-regression-scratch"]
-    run = load_build_result("linear-regression-scratch")
+    store = ResultStore.build()
+    assert [r["experiment"] for r in store.load()] == ["linear-regression-scratch"]
+    run = store.latest("linear-regression-scratch")
     assert run["metrics"] == json.loads(json.dumps(result.metrics))
     assert run["settings"]["num_epochs"] == 3 and run["profile"] == "full"
+    assert run["settings"]["model"] == "linreg(X, w, b)"  # 结果文件里是模型的标签
     assert result.data["w"].shape == (2,)  # 手写模型的参数在 data 里
-    with pytest.raises(FileNotFoundError):
-        load_build_result("lenet")
+    assert store.latest("lenet") is None and not store.has("lenet")
 
 
 def test_comparison_rows_show_book_build_and_record(tmp_path, monkeypatch) -> None:
-    from dlbook.experiments import comparison_rows, load_recorded_results, results
+    from dlbook.experiments import comparison_rows, results
 
     build = [_a_run("lenet", "full", 0.8123)]
     recorded = [_a_run("lenet", "full", 0.8777)]
@@ -372,12 +385,50 @@ def test_comparison_rows_show_book_build_and_record(tmp_path, monkeypatch) -> No
         encoding="utf-8",
     )
     monkeypatch.setattr(results, "RECORDED_RESULTS", path)
-    assert [r["profile"] for r in load_recorded_results()] == ["full"]
+    recorded = ResultStore.recorded()
+    assert recorded.latest("lenet")["profile"] == "full"
+    assert recorded.latest("lenet", "quick")["metrics"]["test_acc"] == 0.5
+    # 各页“完整档的结果”只用完整档的记录
+    assert "0.878" in results.full_results_table(["lenet"]).splitlines()[-1]
 
 
 def test_recorded_results_file_holds_only_real_full_runs() -> None:
-    from dlbook.experiments import RECORDED_RESULTS, load_results
-
-    for run in load_results(RECORDED_RESULTS):
+    for run in ResultStore.recorded().load():
         assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
         assert run["device"] and run["timestamp"] and run["versions"].get("commit")
+
+
+def test_model_labels_are_derived_from_the_factory() -> None:
+    """模型的标签由工厂与设置生成：改了设置，标签跟着变，建出的模型也跟着变。"""
+    rnn = get_experiment("rnn-scratch")
+    assert rnn.full["model"] == "RNNScratch(vocab_size, 512)"  # 词表大小读完数据才知道
+    net = rnn.full["model"].build(torch.Generator().manual_seed(0), vocab_size=7)
+    assert type(net).__name__ == "RNNScratch"
+    with pytest.raises(ValueError, match="vocab_size"):
+        rnn.full["model"].build()
+    alexnet = get_experiment("alexnet")
+    assert alexnet.full["model"] == "alexnet()"
+    quick = alexnet.settings("quick")
+    assert quick["model"] == f"alexnet(ratio={quick['ratio']}, image_size={quick['resize']})"
+    assert alexnet.quick["model"] == quick["model"]  # 快速档的改动里看得见
+    overfit = get_experiment("underfit-overfit-overfit")
+    assert overfit.full["model"] == "nn.Linear(20, 1, bias=False)"
+    # 结果文件里是普通的字符串
+    assert json.loads(json.dumps({"model": quick["model"]})) == {"model": str(quick["model"])}
+
+
+def test_render_table_is_the_one_renderer() -> None:
+    rows = [["a|b", "1"], ["c", "2"]]
+    assert render_table(rows, ["名字", "值"]).splitlines() == [
+        "| 名字 | 值 |",
+        "|---|---|",
+        "| a\\|b | 1 |",
+        "| c | 2 |",
+    ]
+    assert list(csv.reader(io.StringIO(render_table(rows, ["名字", "值"], "csv")))) == [
+        ["名字", "值"],
+        ["a|b", "1"],
+        ["c", "2"],
+    ]
+    with pytest.raises(ValueError, match="fmt"):
+        render_table(rows, ["名字", "值"], "html")

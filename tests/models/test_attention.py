@@ -1,19 +1,14 @@
-"""注意力机制的部件（dlbook.models.attention）与热图（dlbook.plotting.figures.show_heatmaps）。"""
+"""注意力机制的部件（dlbook.models.attention）：遮蔽 softmax、加性与点积注意力、多头注意力、位置编码。"""
 
 from __future__ import annotations
 
 import math
 
-import matplotlib
+import pytest
+import torch
+from torch import nn
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-from dlbook.models.attention import (  # noqa: E402
+from dlbook.models.attention import (
     AdditiveAttention,
     DotProductAttention,
     MultiHeadAttention,
@@ -23,7 +18,6 @@ from dlbook.models.attention import (  # noqa: E402
     transpose_output,
     transpose_qkv,
 )
-from dlbook.plotting.figures import show_heatmaps  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # 遮蔽 softmax
@@ -237,85 +231,3 @@ def test_positional_encoding_relative_position_is_a_rotation():
         )
     predicted = P[: 100 - delta] @ M.T
     assert (predicted - P[delta:]).abs().max().item() < 1e-5
-
-
-# ---------------------------------------------------------------------------
-# 热图
-# ---------------------------------------------------------------------------
-
-
-def test_show_heatmaps_grid():
-    fig = show_heatmaps(torch.rand(2, 3, 4, 5), "键", "查询", titles=["一", "二", "三"])
-    assert len(fig.axes) == 2 * 3 + 1  # 6 个热图 + 1 条颜色条
-    assert fig.axes[2].get_title() == "三" and fig.axes[3].get_ylabel() == "查询"
-    assert fig.axes[4].get_xlabel() == "键"
-    plt.close(fig)
-    with pytest.raises(ValueError, match="matrices"):
-        show_heatmaps(torch.eye(3), "x", "y")
-
-
-# ---------------------------------------------------------------------------
-# Nadaraya–Watson 核回归
-# ---------------------------------------------------------------------------
-
-
-def test_gaussian_kernel_pooling_by_hand_and_shapes():
-    from dlbook.models.nadaraya_watson import gaussian_kernel_pooling
-
-    q = torch.tensor([0.0, 1.0])
-    k = torch.tensor([0.0, 1.0, 3.0])
-    v = torch.tensor([2.0, 4.0, 8.0])
-    y_hat, weights = gaussian_kernel_pooling(q, k, v, w=2.0)
-    # 查询 1.0 的得分：-((1-0)*2)^2/2 = -2，0，-((1-3)*2)^2/2 = -8
-    e = [math.exp(-2), 1.0, math.exp(-8)]
-    expected_w = [x / sum(e) for x in e]
-    assert weights[1].tolist() == pytest.approx(expected_w, rel=1e-5)
-    assert y_hat[1].item() == pytest.approx(sum(a * b for a, b in zip(expected_w, [2, 4, 8])))
-    # 每个查询各有一组键值对：结果与逐个计算相同
-    K, V = torch.rand(2, 3), torch.rand(2, 3)
-    y2, w2 = gaussian_kernel_pooling(q, K, V)
-    torch.testing.assert_close(y2[0], gaussian_kernel_pooling(q[:1], K[0], V[0])[0][0])
-    assert w2.shape == (2, 3)
-    with pytest.raises(ValueError, match="keys"):
-        gaussian_kernel_pooling(q, torch.rand(3, 3), torch.rand(3, 3))
-
-
-def test_leave_one_out_and_data():
-    from dlbook.models.nadaraya_watson import (
-        kernel_regression_data,
-        kernel_regression_target,
-        leave_one_out,
-    )
-
-    L = leave_one_out(torch.arange(5.0))
-    assert L.shape == (5, 4) and L[2].tolist() == [0.0, 1.0, 3.0, 4.0]
-    x_train, y_train, x_test, y_truth = kernel_regression_data(n_train=30, noise=0.0, seed=1)
-    assert x_train.shape == (30,) and x_test.shape == (50,)
-    torch.testing.assert_close(y_train, kernel_regression_target(x_train))
-    assert not torch.equal(kernel_regression_data(seed=1)[0], kernel_regression_data(seed=2)[0])
-    with pytest.raises(ValueError, match="seed"):
-        kernel_regression_data(seed=-1)
-
-
-def test_nw_kernel_regression_learns_w_and_reduces_loss():
-    from dlbook.models.nadaraya_watson import (
-        NWKernelRegression,
-        kernel_regression_data,
-        leave_one_out,
-    )
-
-    x, y, _, _ = kernel_regression_data(seed=0)
-    keys, values = leave_one_out(x), leave_one_out(y)
-    net = NWKernelRegression(generator=torch.Generator().manual_seed(0))
-    w0 = net.w.item()
-    assert 0 <= w0 < 1
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.5)
-    losses = []
-    for _ in range(5):
-        optimizer.zero_grad()
-        loss = ((net(x, keys, values) - y) ** 2 / 2).sum()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    assert losses[-1] < losses[0] / 2 and net.w.item() > w0
-    assert net.attention_weights.shape == (50, 49)

@@ -91,6 +91,7 @@ def test_factory_is_reproducible_and_validates():
         seq2seq_attention(10, 12, dropout=1.5)
 
 
+@pytest.mark.slow
 def test_training_on_real_pairs_reduces_the_loss_and_predict_returns_weights():
     data = load_translation(64, 10, num_examples=300, seed=0)
     net = seq2seq_attention(

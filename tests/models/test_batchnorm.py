@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import torch
+from torch import nn
 
-from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise
+from dlbook.models.batchnorm import BatchNorm, bn_lenet, bn_lenet_concise, lenet_with_norm
 
 
 def test_bn_lenet_scratch_and_concise_agree(shapes, count):
@@ -31,3 +32,12 @@ def test_generator_makes_init_reproducible(check_reproducible_init):
 
 def test_training_steps_reduce_loss_on_a_fixed_batch(check_learns_fixed_batch):
     check_learns_fixed_batch(bn_lenet, 28)
+
+
+def test_lenet_with_identity_is_the_same_net_without_normalization():
+    plain = lenet_with_norm(nn.Identity, nn.Identity, generator=torch.Generator().manual_seed(0))
+    bn = bn_lenet_concise(generator=torch.Generator().manual_seed(0))
+    convs = [(m.weight, m.bias) for m in plain if isinstance(m, nn.Conv2d | nn.Linear)]
+    same = [(m.weight, m.bias) for m in bn if isinstance(m, nn.Conv2d | nn.Linear)]
+    assert all(torch.equal(a, b) for pair in zip(convs, same, strict=True) for a, b in zip(*pair))
+    assert not any("BatchNorm" in type(m).__name__ for m in plain)

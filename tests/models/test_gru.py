@@ -64,5 +64,6 @@ def test_deep_and_bidirectional_factory(check_deep_bidirectional):
     check_deep_bidirectional(gru_model)
 
 
+@pytest.mark.slow
 def test_scratch_model_trains_with_the_language_model_loop(check_trains_as_language_model):
     check_trains_as_language_model(GRUScratch)

@@ -29,5 +29,6 @@ def test_generator_makes_init_reproducible(check_reproducible_init):
     check_reproducible_init(nin)
 
 
+@pytest.mark.slow
 def test_training_steps_reduce_loss_on_a_fixed_batch(check_learns_fixed_batch):
     check_learns_fixed_batch(nin, 224)

@@ -7,7 +7,7 @@ import torch
 import torchvision
 from torch import nn
 
-from dlbook.models.resnet import Residual, resnet18, resnet_stage
+from dlbook.models.resnet import Residual, SigmoidBlock, resnet18, resnet_stage, sigmoid_stack
 
 
 def test_residual_shapes_with_and_without_1x1():
@@ -95,5 +95,29 @@ def test_generator_makes_init_reproducible(check_reproducible_init):
     check_reproducible_init(resnet18)
 
 
+@pytest.mark.slow
 def test_training_steps_reduce_loss_on_a_fixed_batch(check_learns_fixed_batch):
     check_learns_fixed_batch(resnet18, 96)
+
+
+def test_small_stem_and_ratio():
+    small = resnet18(stem="small", generator=torch.Generator().manual_seed(0))
+    assert not any(isinstance(m, nn.MaxPool2d) for m in small.modules())
+    assert small[:2](torch.zeros(1, 1, 28, 28)).shape == (1, 64, 28, 28)
+    narrow = resnet18(ratio=4)
+    assert narrow(torch.zeros(2, 1, 28, 28)).shape == (2, 10) and narrow[-1].in_features == 128
+    with pytest.raises(ValueError, match="stem"):
+        resnet18(stem="tiny")
+
+
+def test_sigmoid_stack_pair_differs_only_in_the_shortcut():
+    plain = sigmoid_stack(20, residual=False, generator=torch.Generator().manual_seed(0))
+    res = sigmoid_stack(20, residual=True, generator=torch.Generator().manual_seed(0))
+    assert all(torch.equal(p, q) for p, q in zip(plain.parameters(), res.parameters(), strict=True))
+    X, y = torch.rand(16, 1, 28, 28), torch.arange(16) % 10
+    ratios = []
+    for net in (plain, res):
+        nn.functional.cross_entropy(net(X), y).backward()
+        norms = [m.linear.weight.grad.norm() for m in net if isinstance(m, SigmoidBlock)]
+        ratios.append(float(norms[0] / norms[-1]))
+    assert ratios[0] < 1e-6 < 1e-2 < ratios[1]  # 没有捷径时底层的梯度几乎消失

@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from dlbook.data.translation import load_translation
-from dlbook.train.seq2seq import predict_seq2seq, train_seq2seq
 from dlbook.models.transformer import (
     AddNorm,
     PositionWiseFFN,
@@ -16,6 +15,7 @@ from dlbook.models.transformer import (
     TransformerEncoderBlock,
     transformer,
 )
+from dlbook.train.seq2seq import predict_seq2seq, train_seq2seq
 
 
 def _encoder_decoder(dropout=0.0):
@@ -139,6 +139,7 @@ def test_factory_is_reproducible_and_validates():
         transformer(10, 12, ffn_num_hiddens=0)
 
 
+@pytest.mark.slow
 def test_training_on_real_pairs_reduces_the_loss_and_predict_returns_weights():
     data = load_translation(64, 10, num_examples=300, seed=0)
     net = transformer(

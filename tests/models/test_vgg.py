@@ -14,12 +14,12 @@ def test_vgg_block_and_vgg11_shapes(shapes, count):
     blk = vgg_block(2, 4, 8)
     assert blk(torch.zeros(1, 4, 16, 16)).shape == (1, 8, 8, 8)
     assert sum(isinstance(m, nn.Conv2d) for m in blk) == 2
-    net = vgg11()
+    with torch.device("meta"):  # 只看结构：不分配、不初始化 1.3 亿个参数
+        net, small = vgg11(), vgg11(ratio=4)
     assert shapes(net, 224)[:6] == [
         (64, 112, 112), (128, 56, 56), (256, 28, 28), (512, 14, 14), (512, 7, 7), (25088,),
     ]  # fmt: skip
     assert count(net) == 128_806_154
-    small = vgg11(ratio=4)
     assert shapes(small, 224)[:6] == [
         (16, 112, 112), (32, 56, 56), (64, 28, 28), (128, 14, 14), (128, 7, 7), (6272,),
     ]  # fmt: skip
@@ -40,8 +40,9 @@ def test_vgg11_matches_torchvision_structure(count):
     不同之处：torchvision 在卷积部分之后多一个 ``AdaptiveAvgPool2d((7, 7))``（224×224 输入时它什么也不做，
     只是让其他尺寸的输入也能用），全连接层放在单独的 ``classifier`` 里；本书的输入是 1 个通道、10 类。
     """
-    tv = torchvision.models.vgg11(weights=None)
-    ours = vgg11(in_channels=3, num_classes=1000)
+    with torch.device("meta"):  # 只比较结构与参数个数，不需要参数的值
+        tv = torchvision.models.vgg11(weights=None)
+        ours = vgg11(in_channels=3, num_classes=1000)
     ours_features = [m for blk in ours[: len(VGG11_ARCH)] for m in blk]
     assert len(ours_features) == len(tv.features)
     for a, b in zip(ours_features, tv.features):
@@ -57,5 +58,6 @@ def test_vgg11_matches_torchvision_structure(count):
     assert count(ours) == count(tv) == 132_863_336
 
 
+@pytest.mark.slow  # 初始化三次约 3000 万个参数
 def test_generator_makes_init_reproducible(check_reproducible_init):
     check_reproducible_init(lambda generator: vgg11(ratio=8, generator=generator))

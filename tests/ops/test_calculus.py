@@ -19,7 +19,9 @@ from dlbook.ops.calculus import (
 
 def test_difference_quotient_error_shrinks_linearly_with_h() -> None:
     """前向差商的误差是 h·f''(ξ)/2：对 sin 在 x=1 处，h 缩小 10 倍，误差也缩小约 10 倍。"""
-    errors = [abs(difference_quotient(math.sin, 1.0, h) - math.cos(1.0)) for h in (1e-1, 1e-2, 1e-3)]
+    errors = [
+        abs(difference_quotient(math.sin, 1.0, h) - math.cos(1.0)) for h in (1e-1, 1e-2, 1e-3)
+    ]
     for big, small in zip(errors, errors[1:]):
         assert 8 < big / small < 12
     assert errors[0] == pytest.approx(0.1 * math.sin(1.0) / 2, rel=0.1)
@@ -36,7 +38,10 @@ def test_difference_quotient_is_exact_for_lines_and_rejects_zero_h() -> None:
 @given(seed=st.integers(0, 2**16), n=st.integers(1, 20))
 def test_value_and_grad_2d_matches_the_analytic_gradient(seed: int, n: int) -> None:
     g = torch.Generator().manual_seed(seed)
-    x1, x2 = torch.randn(n, generator=g, dtype=torch.float64), torch.randn(n, generator=g, dtype=torch.float64)
+    x1, x2 = (
+        torch.randn(n, generator=g, dtype=torch.float64),
+        torch.randn(n, generator=g, dtype=torch.float64),
+    )
     value, g1, g2 = value_and_grad_2d(lambda a, b: a**2 * b + torch.sin(b), x1, x2)
     torch.testing.assert_close(value, x1**2 * x2 + torch.sin(x2))
     torch.testing.assert_close(g1, 2 * x1 * x2)

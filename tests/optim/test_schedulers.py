@@ -106,6 +106,7 @@ def test_negative_or_fractional_step_raises():
         to_torch_scheduler(s, opt)
 
 
+@pytest.mark.slow
 def test_lr_scheduler_experiments_pass_the_schedule_to_training(monkeypatch):
     """真实的 Fashion-MNIST（快速档的 2000 个训练样本，3 轮）：每一步用的学习率就是调度给出的。"""
     from dlbook.experiments import get_experiment, run_experiment

@@ -1,4 +1,4 @@
-"""绘图：折线图、图像网格与中文字体（包括全新机器上字体缓存里没有中文字体的情形）。"""
+"""绘图：折线图、图像网格、热图与中文字体（包括全新机器上字体缓存里没有中文字体的情形）。"""
 
 import json
 import os
@@ -17,6 +17,7 @@ import pytest
 import torch
 
 import dlbook
+from dlbook.plotting.figures import show_heatmaps
 
 
 def test_plot_accepts_tensors_lists_and_multiple_series():
@@ -45,6 +46,16 @@ def test_show_images_layouts():
     with pytest.raises(ValueError):
         dlbook.show_images(torch.rand(1, 8, 8), 0, 1)
     plt.close("all")
+
+
+def test_show_heatmaps_grid():
+    fig = show_heatmaps(torch.rand(2, 3, 4, 5), "键", "查询", titles=["一", "二", "三"])
+    assert len(fig.axes) == 2 * 3 + 1  # 6 个热图 + 1 条颜色条
+    assert fig.axes[2].get_title() == "三" and fig.axes[3].get_ylabel() == "查询"
+    assert fig.axes[4].get_xlabel() == "键"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="matrices"):
+        show_heatmaps(torch.eye(3), "x", "y")
 
 
 # 在子进程里用本书的字体设置画一个中文标题；缺字警告会变成错误，让子进程失败。

@@ -72,7 +72,9 @@ def test_scratch_weight_decay_step_is_gradient_plus_lambda_w(one_batch) -> None:
 def test_concise_weight_decay_decays_only_the_weight(one_batch) -> None:
     X, y, batches = one_batch
     lr, wd = 0.1, 3.0
-    net, _ = train_weight_decay_concise(wd, batches, None, 5, lr=lr, num_epochs=1, init_seed=7, **QUIET)
+    net, _ = train_weight_decay_concise(
+        wd, batches, None, 5, lr=lr, num_epochs=1, init_seed=7, **QUIET
+    )
     g = torch.Generator().manual_seed(7)  # 权重与偏置依次取自 N(0, 1)
     W0, b0 = torch.empty(1, 5).normal_(generator=g), torch.empty(1).normal_(generator=g)
     residual = X @ W0.T + b0 - y

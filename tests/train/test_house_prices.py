@@ -79,6 +79,7 @@ def test_write_submission(tmp_path):
         write_submission(net, X, torch.tensor([1, 2]), path)
 
 
+@pytest.mark.slow
 def test_real_house_prices_end_to_end(tmp_path):
     """真实的 Kaggle 数据（nox 的 tests 任务会先取好）：与 D2L 书中一样是 331 个特征。"""
     import dlbook

@@ -76,7 +76,13 @@ def test_optimizer_history_properties():
 
 
 @pytest.mark.parametrize(
-    "name", ["minibatch-sgd-gd", "minibatch-sgd-sgd", "minibatch-sgd-10", "minibatch-sgd-100"]
+    "name",
+    [
+        "minibatch-sgd-gd",
+        pytest.param("minibatch-sgd-sgd", marks=pytest.mark.slow),  # 批量 1：逐个样本更新，约 1 秒
+        "minibatch-sgd-10",
+        "minibatch-sgd-100",
+    ],
 )
 def test_minibatch_experiments_run_and_converge(name):
     from dlbook.experiments import get_experiment, run_experiment

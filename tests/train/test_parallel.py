@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from dlbook.train import parallel as P
 from dlbook.models.resnet import resnet18
+from dlbook.train import parallel as P
 
 CPU = torch.device("cpu")
 

@@ -48,6 +48,7 @@ def toy_translation():
     return pairs, src_vocab, tgt_vocab, TensorBatches((X, X_len, Y, Y_len), 16, seed=0)
 
 
+@pytest.mark.slow
 def test_training_with_teacher_forcing_learns_a_toy_translation():
     pairs, src_vocab, tgt_vocab, batches = toy_translation()
     net = seq2seq(

@@ -67,27 +67,27 @@ def test_matmul_and_copy_rows_are_consistent() -> None:
         copy_bandwidth([6])
 
 
-def test_simulate_pipeline_overlaps_host_and_device_only_without_waiting() -> None:
+@pytest.mark.parametrize("wait", [False, True])
+def test_simulate_pipeline_overlaps_host_and_device_only_without_waiting(wait: bool) -> None:
     """不等待时，设备执行第 i 批时主机已经开始第 i+1 批；每批都等待时二者严格轮流。"""
-    for wait in (False, True):
-        log: list[str] = []
-        started = [threading.Event() for _ in range(4)]  # started[k]：主机开始了第 k 批
+    log: list[str] = []
+    started = [threading.Event() for _ in range(4)]  # started[k]：主机开始了第 k 批
 
-        def host() -> None:
-            started[log.count("host")].set()
-            log.append("host")
+    def host() -> None:
+        started[log.count("host")].set()
+        log.append("host")
 
-        def device() -> None:
-            i = sum(entry.startswith("device") for entry in log)
-            # 等主机开始第 i+1 批：不等待时很快就等到；每批都等待时等不到，超时后继续
-            overlapped = i < 3 and started[i + 1].wait(timeout=0.05 if wait else 10)
-            log.append("device+" if overlapped else "device")
+    def device() -> None:
+        i = sum(entry.startswith("device") for entry in log)
+        # 等主机开始第 i+1 批：不等待时很快就等到；每批都等待时等不到，超时后继续
+        overlapped = i < 3 and started[i + 1].wait(timeout=0.05 if wait else 10)
+        log.append("device+" if overlapped else "device")
 
-        assert simulate_pipeline(4, host, device, wait_every_batch=wait) > 0
-        if wait:
-            assert log == ["host", "device"] * 4
-        else:  # 最后一批之后没有下一批
-            assert [e for e in log if e != "host"] == ["device+"] * 3 + ["device"]
+    assert simulate_pipeline(4, host, device, wait_every_batch=wait) > 0
+    if wait:
+        assert log == ["host", "device"] * 4
+    else:  # 最后一批之后没有下一批
+        assert [e for e in log if e != "host"] == ["device+"] * 3 + ["device"]
 
 
 def test_run_streams_runs_the_works_at_the_same_time_only_when_concurrent() -> None:

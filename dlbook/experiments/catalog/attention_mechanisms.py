@@ -13,46 +13,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
-from torch import nn
-
-from dlbook.experiments.catalog.recurrent_modern import MEMORISES
+from dlbook.experiments.catalog.recurrent_modern import (
+    MEMORISES,
+    TRANSLATION_SIZES,
+    TRANSLATION_VOCABS,
+)
+from dlbook.experiments.model_spec import ModelSpec, Setting
 from dlbook.experiments.registry import D2L, Experiment, register
 from dlbook.experiments.runners import translation_run
+from dlbook.models.bahdanau import seq2seq_attention
+from dlbook.models.transformer import transformer
 
 _ATTENTION = "chapter_attention-mechanisms"
 _SOURCE = f"{D2L}，Tatoeba 英法句子对"
-
-
-def _seq2seq_attention(settings: dict[str, Any], data: Any, g: torch.Generator) -> nn.Module:
-    from dlbook.models.bahdanau import seq2seq_attention
-
-    return seq2seq_attention(
-        len(data.src_vocab),
-        len(data.tgt_vocab),
-        embed_size=settings["embed_size"],
-        num_hiddens=settings["num_hiddens"],
-        num_layers=settings["num_layers"],
-        dropout=settings["dropout"],
-        generator=g,
-    )
-
-
-def _transformer(settings: dict[str, Any], data: Any, g: torch.Generator) -> nn.Module:
-    from dlbook.models.transformer import transformer
-
-    return transformer(
-        len(data.src_vocab),
-        len(data.tgt_vocab),
-        num_hiddens=settings["num_hiddens"],
-        ffn_num_hiddens=settings["ffn_num_hiddens"],
-        num_heads=settings["num_heads"],
-        num_blks=settings["num_blks"],
-        dropout=settings["dropout"],
-        generator=g,
-    )
+_TRANSFORMER_SIZES = {
+    k: Setting(k) for k in ("num_hiddens", "ffn_num_hiddens", "num_heads", "num_blks", "dropout")
+}
 
 
 register(
@@ -61,7 +37,7 @@ register(
         page=f"{_ATTENTION}/bahdanau-attention",
         title="带 Bahdanau 注意力的 GRU 编码器–解码器的英法翻译（600 个训练句子对）",
         full=dict(
-            model="seq2seq_attention(嵌入 32, 隐藏 32, 2 层)",
+            model=ModelSpec(seq2seq_attention, *TRANSLATION_VOCABS, **TRANSLATION_SIZES),
             loss="masked_cross_entropy",
             optimizer="torch.optim.Adam",
             lr=0.005,
@@ -79,7 +55,7 @@ register(
         reference=dict(bleu="4 个训练句子上 0.66–1.0（Tatoeba 数据）"),
         reference_source=_SOURCE,
         task="seq2seq",
-        run=translation_run(_seq2seq_attention),
+        run=translation_run,
         expect=MEMORISES,
     )
 )
@@ -90,7 +66,7 @@ register(
         page=f"{_ATTENTION}/transformer",
         title="Transformer 的英法翻译（2 块、4 头，600 个训练句子对）",
         full=dict(
-            model="transformer(隐藏 32, 前馈隐藏 64, 4 头, 2 块)",
+            model=ModelSpec(transformer, *TRANSLATION_VOCABS, **_TRANSFORMER_SIZES),
             loss="masked_cross_entropy",
             optimizer="torch.optim.Adam",
             lr=0.005,
@@ -109,7 +85,7 @@ register(
         reference=dict(bleu="4 个训练句子上都是 1.0（Tatoeba 数据）"),
         reference_source=_SOURCE,
         task="seq2seq",
-        run=translation_run(_transformer),
+        run=translation_run,
         expect=MEMORISES,
     )
 )

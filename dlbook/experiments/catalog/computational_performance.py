@@ -7,31 +7,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
+from dlbook.experiments.model_spec import ModelSpec
 from dlbook.experiments.registry import Experiment, register
 from dlbook.experiments.runners import fashion_mnist_classifier
+from dlbook.models.resnet import resnet18
+from dlbook.train.parallel import ParamLeNet
+
+__all__ = ["resnet18_small_normal"]
 
 _PERF = "chapter_computational-performance"
 
 
-def _param_lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.train.parallel import ParamLeNet
-
-    return ParamLeNet(generator=g)
-
-
-def _resnet18_small(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.resnet import resnet18
-
-    net = resnet18(stem="small", generator=g)
-    with torch.no_grad():  # 书中的初始化：卷积层与全连接层的权重 ~ N(0, 0.01²)
+def resnet18_small_normal(*, generator: torch.Generator | None = None) -> nn.Module:
+    """为 28×28 输入修改的 ResNet-18 （``resnet18(stem="small")``），卷积层与全连接层的权重
+    ~ N(0, 0.01²)：简洁实现一节的初始化。"""
+    net = resnet18(stem="small", generator=generator)
+    with torch.no_grad():
         for m in net.modules():
             if isinstance(m, nn.Conv2d | nn.Linear):
-                m.weight.normal_(0.0, 0.01, generator=g)
+                m.weight.normal_(0.0, 0.01, generator=generator)
     return net
 
 
@@ -41,7 +38,7 @@ register(
         page=f"{_PERF}/multiple-gpus",
         title="多 GPU 训练一节的 LeNet 变体（参数列表的函数，ReLU），手写小批量 SGD",
         full=dict(
-            model="ParamLeNet()",
+            model=ModelSpec(ParamLeNet),
             loss="nn.CrossEntropyLoss",
             optimizer="dlbook.sgd",
             lr=0.2,
@@ -49,7 +46,7 @@ register(
             num_epochs=10,
         ),
         quick=dict(num_train=20_000, num_test=2_000),
-        run=fashion_mnist_classifier(_param_lenet),
+        run=fashion_mnist_classifier,
         runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
     )
 )
@@ -60,7 +57,7 @@ register(
         page=f"{_PERF}/multiple-gpus-concise",
         title="为 28×28 输入修改的 ResNet-18，权重 ~ N(0, 0.01²)（书中的单 GPU 设置）",
         full=dict(
-            model='resnet18(stem="small")',
+            model=ModelSpec(resnet18_small_normal),
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.1,
@@ -68,7 +65,7 @@ register(
             num_epochs=10,
         ),
         quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
-        run=fashion_mnist_classifier(_resnet18_small),
+        run=fashion_mnist_classifier,
         runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
     )
 )
@@ -79,7 +76,7 @@ register(
         page=f"{_PERF}/multiple-gpus-concise",
         title="同上，书中双 GPU 的设置：批量加倍到 512，学习率加倍到 0.2",
         full=dict(
-            model='resnet18(stem="small")',
+            model=ModelSpec(resnet18_small_normal),
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.2,
@@ -87,7 +84,7 @@ register(
             num_epochs=10,
         ),
         quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
-        run=fashion_mnist_classifier(_resnet18_small),
+        run=fashion_mnist_classifier,
         runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
     )
 )

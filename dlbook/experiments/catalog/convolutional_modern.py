@@ -12,14 +12,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
 from torch import nn
 
 from dlbook.experiments.expectations import above, at_least, at_most, below
+from dlbook.experiments.model_spec import ModelSpec, Setting
 from dlbook.experiments.registry import Experiment, register
 from dlbook.experiments.runners import fashion_mnist_classifier
+from dlbook.models.alexnet import alexnet
+from dlbook.models.batchnorm import bn_lenet, bn_lenet_concise, lenet_with_norm
+from dlbook.models.googlenet import googlenet
+from dlbook.models.nin import nin
+from dlbook.models.resnet import resnet18, sigmoid_stack
+from dlbook.models.vgg import vgg11
 
 _MODERN = "chapter_convolutional-modern"
 #: 书中结果的出处：课程笔记与 D2L PyTorch 版各节训练结束时打印的测试精度。
@@ -36,22 +40,22 @@ QUICK_TEST_ACC = 0.85
 # 快速档相对书中设置的改动。没有批量规范化的四个网络改用为 ReLU 设计的 He 初始化（init="kaiming"）：
 # 缩小之后，Xavier 初始化的它们在一两轮之内走不出“随便猜”（训练损失停在 ln 10）。
 QUICK_ALEXNET = dict(
-    model="alexnet(ratio=16, image_size=72)", resize=72, ratio=16,
+    resize=72, ratio=16,
     lr=0.1, batch_size=32, num_epochs=2, init="kaiming",
 )
 QUICK_VGG = dict(
-    model="vgg11(ratio=8, num_hiddens=512, image_size=32)", resize=32, ratio=8, num_hiddens=512,
+    resize=32, ratio=8, num_hiddens=512,
     lr=0.05, batch_size=32, num_epochs=2, init="kaiming",
 )
 QUICK_NIN = dict(
-    model="nin(ratio=4)", resize=72, ratio=4, lr=0.05, batch_size=32, num_epochs=2, init="kaiming"
+    resize=72, ratio=4, lr=0.05, batch_size=32, num_epochs=2, init="kaiming"
 )
 QUICK_GOOGLENET = dict(
-    model="googlenet(ratio=8)", resize=None, ratio=8,
+    resize=None, ratio=8,
     lr=0.1, batch_size=32, num_epochs=2, init="kaiming",
 )
 QUICK_RESNET = dict(
-    model="resnet18(ratio=4)", resize=None, ratio=4, lr=0.05, batch_size=64, num_epochs=1
+    resize=None, ratio=4, lr=0.05, batch_size=64, num_epochs=1
 )
 #: BN-LeNet 与对照的 LeNet 在快速档训练的轮数。
 QUICK_BN_EPOCHS = 2
@@ -59,80 +63,12 @@ QUICK_BN_EPOCHS = 2
 DEEP_LR, DEEP_BATCH, DEEP_EPOCHS, DEEP_TEST_ACC = 0.5, 128, 3, 0.8
 
 
-def build_alexnet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """实验 ``alexnet`` 的模型：``alexnet(ratio=..., image_size=resize)``。"""
-    from dlbook.models.alexnet import alexnet
-
-    return alexnet(ratio=settings["ratio"], image_size=settings["resize"], generator=g)
-
-
-def build_vgg(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """实验 ``vgg`` 的模型：``vgg11(ratio=..., num_hiddens=..., image_size=resize)``。"""
-    from dlbook.models.vgg import vgg11
-
-    return vgg11(
-        ratio=settings["ratio"],
-        num_hiddens=settings["num_hiddens"],
-        image_size=settings["resize"],
-        generator=g,
-    )
-
-
-def build_nin(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """实验 ``nin`` 的模型：``nin(ratio=...)``。"""
-    from dlbook.models.nin import nin
-
-    return nin(ratio=settings["ratio"], generator=g)
-
-
-def build_googlenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """实验 ``googlenet`` 的模型：``googlenet(ratio=...)``。"""
-    from dlbook.models.googlenet import googlenet
-
-    return googlenet(ratio=settings["ratio"], generator=g)
-
-
-def build_bn_lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """BN-LeNet（``norm="scratch"``、``"torch"``）或去掉批量规范化的同一个 LeNet（``norm=None``）。"""
-    from dlbook.models.batchnorm import BatchNorm, lenet_with_norm
-
-    norms = {
-        "scratch": (lambda c: BatchNorm(c, num_dims=4), lambda c: BatchNorm(c, num_dims=2)),
-        "torch": (nn.BatchNorm2d, nn.BatchNorm1d),
-        None: (nn.Identity, nn.Identity),
-    }[settings["norm"]]
-    return lenet_with_norm(*norms, generator=g)
-
-
-def build_resnet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """实验 ``resnet`` 的模型：``resnet18(ratio=...)``。"""
-    from dlbook.models.resnet import resnet18
-
-    return resnet18(ratio=settings["ratio"], generator=g)
-
-
-def build_sigmoid_stack(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    """残差网络一节的一对深层网络：``sigmoid_stack(depth, residual=..., width=...)``。"""
-    from dlbook.models.resnet import sigmoid_stack
-
-    return sigmoid_stack(
-        settings["depth"], residual=settings["residual"], width=settings["width"], generator=g
-    )
-
-
-#: 实验名 → 模型工厂 ``build(settings, generator)`` （基准测试 ``benchmarks/modern_cnn.py`` 也用它们）。
-BUILDERS = {
-    "alexnet": build_alexnet,
-    "vgg": build_vgg,
-    "nin": build_nin,
-    "googlenet": build_googlenet,
-    "batch-norm-scratch": build_bn_lenet,
-    "batch-norm-concise": build_bn_lenet,
-    "batch-norm-lenet": build_bn_lenet,
-    "resnet": build_resnet,
-    "resnet-plain-deep": build_sigmoid_stack,
-    "resnet-residual-deep": build_sigmoid_stack,
-}
+# 模型的参数取自设置：书中的设置与快速档（更小的输入、更窄的通道）用同一个工厂，标签随设置变化。
+_RATIO, _RESIZE = Setting("ratio"), Setting("resize")
+# 残差网络一节的一对深层网络：sigmoid_stack(depth, residual=..., width=...)。
+_SIGMOID_STACK = ModelSpec(
+    sigmoid_stack, Setting("depth"), residual=Setting("residual"), width=Setting("width")
+)
 
 #: 五个网络的快速档：缩小的输入（``resize``，``None`` 是原始的 28×28）、通道数除以 ``ratio``、
 #: 更小的批量与更少的轮数，在全部训练集上训练、在全部测试集上评估（见各页“本书构建时的运行”）。
@@ -166,7 +102,10 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "alexnet",
         "alexnet",
         "AlexNet（1 个输入通道、10 类、暂退概率 0.5），输入缩放到 224×224",
-        dict(model="alexnet()", lr=0.01, batch_size=128, resize=224, ratio=1),
+        dict(
+            model=ModelSpec(alexnet, ratio=_RATIO, image_size=_RESIZE),
+            lr=0.01, batch_size=128, resize=224, ratio=1,
+        ),
         QUICK["alexnet"],
         0.883,
         _quick_claim("AlexNet"),
@@ -176,7 +115,10 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "vgg",
         "VGG-11，通道数除以 4（ratio=4），输入缩放到 224×224",
         dict(
-            model="vgg11(ratio=4)", lr=0.05, batch_size=128, resize=224, ratio=4, num_hiddens=4096
+            model=ModelSpec(
+                vgg11, ratio=_RATIO, num_hiddens=Setting("num_hiddens"), image_size=_RESIZE
+            ),
+            lr=0.05, batch_size=128, resize=224, ratio=4, num_hiddens=4096,
         ),
         QUICK["vgg"],
         0.920,
@@ -186,7 +128,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "nin",
         "nin",
         "NiN（四个 NiN 块、全局平均池化），输入缩放到 224×224",
-        dict(model="nin()", lr=0.1, batch_size=128, resize=224, ratio=1),
+        dict(model=ModelSpec(nin, ratio=_RATIO), lr=0.1, batch_size=128, resize=224, ratio=1),
         QUICK["nin"],
         0.790,
         _quick_claim("NiN"),
@@ -195,7 +137,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "googlenet",
         "googlenet",
         "GoogLeNet（九个 Inception 块），输入缩放到 96×96",
-        dict(model="googlenet()", lr=0.1, batch_size=128, resize=96, ratio=1),
+        dict(model=ModelSpec(googlenet, ratio=_RATIO), lr=0.1, batch_size=128, resize=96, ratio=1),
         QUICK["googlenet"],
         0.886,
         _quick_claim("GoogLeNet"),
@@ -204,7 +146,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "batch-norm-scratch",
         "batch-norm",
         "LeNet 加从零实现的批量规范化（sigmoid、平均池化）",
-        dict(model="bn_lenet()", lr=1.0, batch_size=256, norm="scratch"),
+        dict(model=ModelSpec(bn_lenet), lr=1.0, batch_size=256),
         QUICK["batch-norm"],
         0.807,
         (
@@ -216,7 +158,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "batch-norm-concise",
         "batch-norm",
         "LeNet 加 nn.BatchNorm2d / nn.BatchNorm1d（简洁实现）",
-        dict(model="bn_lenet_concise()", lr=1.0, batch_size=256, norm="torch"),
+        dict(model=ModelSpec(bn_lenet_concise), lr=1.0, batch_size=256),
         QUICK["batch-norm"],
         0.708,
         (below("loss_per_epoch[0]", "batch-norm-lenet", _BN_FASTER),),
@@ -225,7 +167,9 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "batch-norm-lenet",
         "batch-norm",
         "对照：与 BN-LeNet 相同、只是去掉批量规范化的 LeNet，同样的设置",
-        dict(model="lenet_with_norm(nn.Identity, nn.Identity)", lr=1.0, batch_size=256, norm=None),
+        dict(
+            model=ModelSpec(lenet_with_norm, nn.Identity, nn.Identity), lr=1.0, batch_size=256
+        ),
         QUICK["batch-norm"],
         None,
         (),
@@ -234,7 +178,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "resnet",
         "resnet",
         "ResNet-18（四个阶段、每阶段两个残差块），输入缩放到 96×96",
-        dict(model="resnet18()", lr=0.05, batch_size=256, resize=96, ratio=1),
+        dict(model=ModelSpec(resnet18, ratio=_RATIO), lr=0.05, batch_size=256, resize=96, ratio=1),
         QUICK["resnet"],
         0.893,
         _quick_claim("ResNet-18"),
@@ -249,7 +193,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
             quick=_quick,
             reference=dict(test_acc=_test_acc) if _test_acc is not None else None,
             reference_source=_SOURCE,
-            run=fashion_mnist_classifier(BUILDERS[_name]),
+            run=fashion_mnist_classifier,
             expect=_expect,
         )
     )
@@ -269,9 +213,9 @@ register(
         name="resnet-plain-deep",
         page=f"{_MODERN}/resnet",
         title="22 层的普通网络：20 个“全连接 + sigmoid”块，没有捷径",
-        full=dict(_DEEP, model="sigmoid_stack(20, residual=False)", residual=False),
+        full=dict(_DEEP, model=_SIGMOID_STACK, residual=False),
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(build_sigmoid_stack),
+        run=fashion_mnist_classifier,
         expect=(
             at_least("loss", 2.2, "同样的预算下普通网络没有学会：训练损失停在 ln 10 ≈ 2.30 附近"),
             at_most("test_acc", 0.2, "同样的预算下普通网络没有学会：测试精度接近随便猜的 0.1"),
@@ -283,9 +227,9 @@ register(
         name="resnet-residual-deep",
         page=f"{_MODERN}/resnet",
         title="22 层的残差网络：与普通网络相同，每个块多一条捷径",
-        full=dict(_DEEP, model="sigmoid_stack(20, residual=True)", residual=True),
+        full=dict(_DEEP, model=_SIGMOID_STACK, residual=True),
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(build_sigmoid_stack),
+        run=fashion_mnist_classifier,
         expect=(
             at_least("test_acc", DEEP_TEST_ACC, "同样的预算下残差网络学会了分类"),
             above("test_acc", "resnet-plain-deep", "残差网络的测试精度高于只差捷径的普通网络"),
@@ -293,30 +237,3 @@ register(
     )
 )
 
-
-def full_results_table(names: list[str], runs: list[dict[str, Any]] | None = None) -> str:
-    """各实验的书中结果与记录在案的 **完整档** 运行，排成一张 Markdown 表格（各页的“完整档的结果”）。
-
-    ``runs`` 默认是 :func:`~dlbook.experiments.load_recorded_results` （随包发布的
-    :data:`~dlbook.experiments.results.RECORDED_RESULTS`）。没有记录时写明“尚无”，绝不用快速档或别的数字代替；
-    有记录时附上设备、提交、日期与用时。
-
-    Examples
-    --------
-    >>> print(full_results_table(["alexnet"], runs=[]))
-    | 实验 | 书中的结果 | 记录在案的完整档运行 |
-    |---|---|---|
-    | alexnet | test acc 0.883 | 尚无（待在 GPU 上运行） |
-    >>> run = {"experiment": "alexnet", "profile": "full", "device": "cuda:0", "seconds": 300.0,
-    ...        "timestamp": "2026-01-02T03:04:05+00:00", "metrics": {"test_acc": 0.885}}
-    >>> full_results_table(["alexnet"], runs=[run]).splitlines()[-1]
-    '| alexnet | test acc 0.883 | test acc 0.885（cuda:0，2026-01-02，5.0 分钟） |'
-    """
-    from dlbook.experiments.registry import get_experiment
-    from dlbook.experiments.results import comparison_rows, load_recorded_results
-
-    runs = load_recorded_results() if runs is None else runs
-    rows = comparison_rows([], runs, [get_experiment(name) for name in names])
-    lines = ["| 实验 | 书中的结果 | 记录在案的完整档运行 |", "|---|---|---|"]
-    lines += [f"| {name} | {book} | {recorded} |" for name, book, _, recorded in rows]
-    return "\n".join(lines)

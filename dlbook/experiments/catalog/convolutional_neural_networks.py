@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
-from torch import nn
-
 from dlbook.experiments.expectations import above, at_least
+from dlbook.experiments.model_spec import ModelSpec
 from dlbook.experiments.registry import Experiment, register
 from dlbook.experiments.runners import fashion_mnist_classifier
+from dlbook.models.lenet import lenet
 
 _CNN = "chapter_convolutional-neural-networks"
-
-
-def _lenet(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.lenet import lenet
-
-    return lenet(generator=g)
-
 
 register(
     Experiment(
@@ -26,7 +16,7 @@ register(
         page=f"{_CNN}/lenet",
         title="LeNet-5（sigmoid 激活、平均池化），Xavier 初始化",
         full=dict(
-            model="lenet()",
+            model=ModelSpec(lenet),
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.9,
@@ -37,7 +27,7 @@ register(
         quick=dict(num_train=20_000, num_test=2_000),
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_lenet),
+        run=fashion_mnist_classifier,
         expect=(
             at_least("test_acc", 0.78, "LeNet 的测试精度达到书中的水平（书中 0.779）"),
             above(

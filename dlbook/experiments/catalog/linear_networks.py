@@ -8,8 +8,11 @@ import torch
 from torch import nn
 
 from dlbook.experiments.expectations import above, at_least, at_most
+from dlbook.experiments.model_spec import FromData, ModelSpec
 from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
 from dlbook.experiments.runners import fashion_mnist_classifier
+from dlbook.models.linear import SoftmaxRegressionScratch, linear_regression, softmax_regression
+from dlbook.ops.basic import linreg
 from dlbook.utils.seeding import init_generator
 
 _LINEAR = "chapter_linear-networks"
@@ -21,7 +24,7 @@ _QUICK_FASHION = dict(num_train=10_000, num_test=2_000)
 def _linear_regression_run(concise: bool) -> RunFn:
     def run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         from dlbook.data import load_array, synthetic_linear_data
-        from dlbook.ops.basic import linreg, sgd, squared_loss
+        from dlbook.ops.basic import sgd, squared_loss
         from dlbook.train.trainer import train_regression
 
         true_w = torch.tensor(settings["true_w"])
@@ -33,9 +36,7 @@ def _linear_regression_run(concise: bool) -> RunFn:
         g = init_generator(ctx.seed)
         lr = settings["lr"]
         if concise:
-            from dlbook.models.linear import linear_regression
-
-            net = linear_regression(len(true_w), generator=g)
+            net = settings["model"].build(g, num_inputs=len(true_w))
             history = train_regression(
                 net,
                 train_iter,
@@ -96,25 +97,14 @@ _SOFTMAX_LEARNS = (
 )
 
 
-def _softmax_scratch(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.linear import SoftmaxRegressionScratch
-
-    return SoftmaxRegressionScratch(generator=g)
-
-
-def _softmax_concise(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.linear import softmax_regression
-
-    return softmax_regression(generator=g)
-
-
 register(
     Experiment(
         name="linear-regression-scratch",
         page=f"{_LINEAR}/linear-regression-scratch",
         title="从零实现的线性回归：合成数据 y = Xw + b + ε，手写小批量 SGD",
         full=dict(
-            model="linreg(X, w, b)",
+            # 手写的模型只是函数 linreg 与参数 w、b（run 函数里创建）
+            model=ModelSpec(linreg, FromData("X"), FromData("w"), FromData("b")),
             loss="dlbook.squared_loss",
             optimizer="dlbook.sgd",
             lr=0.03,
@@ -138,7 +128,7 @@ register(
         page=f"{_LINEAR}/linear-regression-concise",
         title="线性回归的简洁实现：nn.Linear、MSELoss、torch.optim.SGD",
         full=dict(
-            model="linear_regression(2)",
+            model=ModelSpec(linear_regression, FromData("num_inputs")),
             loss="nn.MSELoss",
             optimizer="torch.optim.SGD",
             lr=0.03,
@@ -162,7 +152,7 @@ register(
         page=f"{_LINEAR}/softmax-regression-scratch",
         title="从零实现的 softmax 回归：手写 softmax、交叉熵与小批量 SGD",
         full=dict(
-            model="SoftmaxRegressionScratch()",
+            model=ModelSpec(SoftmaxRegressionScratch),
             loss="dlbook.cross_entropy",
             optimizer="dlbook.sgd",
             lr=0.1,
@@ -173,7 +163,7 @@ register(
         reference=dict(test_acc="约 0.83"),
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_softmax_scratch),
+        run=fashion_mnist_classifier,
         expect=_SOFTMAX_LEARNS,
     )
 )
@@ -184,7 +174,7 @@ register(
         page=f"{_LINEAR}/softmax-regression-concise",
         title="softmax 回归的简洁实现：nn.Linear 与 nn.CrossEntropyLoss",
         full=dict(
-            model="softmax_regression()",
+            model=ModelSpec(softmax_regression),
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.1,
@@ -195,7 +185,7 @@ register(
         reference=dict(test_acc="约 0.83"),
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_softmax_concise),
+        run=fashion_mnist_classifier,
         expect=_SOFTMAX_LEARNS,
     )
 )

@@ -8,8 +8,12 @@ import torch
 from torch import nn
 
 from dlbook.experiments.expectations import above, at_least, at_most, below
+from dlbook.experiments.model_spec import FromData, ModelSpec, Setting
 from dlbook.experiments.registry import D2L, Experiment, RunContext, RunFn, RunOutput, register
 from dlbook.experiments.runners import fashion_mnist_classifier
+from dlbook.models.linear import linear_regression
+from dlbook.models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
+from dlbook.ops.basic import linreg
 from dlbook.utils.seeding import init_seed
 
 _MLP = "chapter_multilayer-perceptrons"
@@ -95,6 +99,7 @@ def _house_price_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         weight_decay=settings["weight_decay"],
         batch_size=settings["batch_size"],
         seed=ctx.seed,
+        make_net=lambda num_features, g: settings["model"].build(g, num_features=num_features),
     )
     if ctx.verbose:
         print(result.summary())
@@ -110,39 +115,13 @@ def _mlp_beats_softmax(softmax: str) -> tuple:
     )
 
 
-def _mlp_scratch(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.mlp import MLPScratch
-
-    return MLPScratch(generator=g)
-
-
-def _mlp_concise(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.mlp import mlp
-
-    return mlp(generator=g)
-
-
-def _dropout_scratch(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.mlp import DropoutMLPScratch
-
-    return DropoutMLPScratch(
-        dropout1=settings["dropout1"], dropout2=settings["dropout2"], generator=g
-    )
-
-
-def _dropout_concise(settings: dict[str, Any], g: torch.Generator) -> nn.Module:
-    from dlbook.models.mlp import dropout_mlp
-
-    return dropout_mlp(dropout1=settings["dropout1"], dropout2=settings["dropout2"], generator=g)
-
-
 register(
     Experiment(
         name="mlp-scratch",
         page=f"{_MLP}/mlp-scratch",
         title="从零实现的多层感知机 784-256-10（手写 ReLU）",
         full=dict(
-            model="MLPScratch()",
+            model=ModelSpec(MLPScratch),
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.1,
@@ -153,7 +132,7 @@ register(
         reference=dict(test_acc="约 0.83–0.84"),
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_mlp_scratch),
+        run=fashion_mnist_classifier,
         expect=_mlp_beats_softmax("softmax-regression-scratch"),
     )
 )
@@ -164,7 +143,7 @@ register(
         page=f"{_MLP}/mlp-concise",
         title="多层感知机的简洁实现 784-256-10",
         full=dict(
-            model="mlp()",
+            model=ModelSpec(mlp),
             loss="nn.CrossEntropyLoss",
             optimizer="torch.optim.SGD",
             lr=0.1,
@@ -175,7 +154,7 @@ register(
         reference=dict(test_acc="约 0.83–0.84"),
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_mlp_concise),
+        run=fashion_mnist_classifier,
         expect=_mlp_beats_softmax("softmax-regression-concise"),
     )
 )
@@ -187,7 +166,8 @@ register(
 # 高次特征的系数有时间离开 0（结果几乎只取决于学习率与步数之积，学习率大些省时间）。
 # 这样在种子 0–23 下，4 个特征的测试损失都在噪声的水平，20 个特征的差距都大于 4 个特征的。
 _POLY = dict(
-    model="nn.Linear(num_features, 1, bias=False)",
+    # train_polynomial 建的模型：一个没有偏置的全连接层
+    model=ModelSpec(nn.Linear, Setting("num_features"), 1, bias=False),
     loss="nn.MSELoss",
     optimizer="torch.optim.SGD",
     lr=0.04,
@@ -275,7 +255,8 @@ for _value in (0, 3):
             page=f"{_MLP}/weight-decay",
             title=f"从零实现的 L2 正则化，λ = {_value}",
             full=dict(
-                model="linreg(X, w, b)",
+                # 手写的模型只是函数 linreg 与参数 w、b（train_weight_decay_scratch 创建）
+                model=ModelSpec(linreg, FromData("X"), FromData("w"), FromData("b")),
                 loss="dlbook.squared_loss + λ·l2_penalty(w)",
                 optimizer="dlbook.sgd",
                 lambd=_value,
@@ -295,7 +276,8 @@ for _value in (0, 3):
             page=f"{_MLP}/weight-decay",
             title=f"权重衰减的简洁实现：只对权重设 weight_decay = {_value}",
             full=dict(
-                model="nn.Linear(200, 1)",
+                # train_weight_decay_concise 建的模型
+                model=ModelSpec(nn.Linear, Setting("num_inputs"), 1),
                 loss="nn.MSELoss",
                 optimizer="torch.optim.SGD",
                 weight_decay=_value,
@@ -323,12 +305,17 @@ register(
         name="dropout-scratch",
         page=f"{_MLP}/dropout",
         title="从零实现的暂退法：784-256-256-10，p1 = 0.2，p2 = 0.5",
-        full=dict(model="DropoutMLPScratch()", **_DROPOUT),
+        full=dict(
+            model=ModelSpec(
+                DropoutMLPScratch, dropout1=Setting("dropout1"), dropout2=Setting("dropout2")
+            ),
+            **_DROPOUT,
+        ),
         quick=_QUICK_FASHION,
         reference=dict(test_acc="约 0.84–0.86"),
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_dropout_scratch),
+        run=fashion_mnist_classifier,
         expect=(at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),),
     )
 )
@@ -338,12 +325,17 @@ register(
         name="dropout-concise",
         page=f"{_MLP}/dropout",
         title="暂退法的简洁实现：nn.Dropout",
-        full=dict(model="dropout_mlp()", **_DROPOUT),
+        full=dict(
+            model=ModelSpec(
+                dropout_mlp, dropout1=Setting("dropout1"), dropout2=Setting("dropout2")
+            ),
+            **_DROPOUT,
+        ),
         quick=_QUICK_FASHION,
         reference=dict(test_acc="约 0.84–0.86"),
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
-        run=fashion_mnist_classifier(_dropout_concise),
+        run=fashion_mnist_classifier,
         expect=(at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),),
     )
 )
@@ -354,7 +346,7 @@ register(
         page=f"{_MLP}/kaggle-house-price",
         title="Kaggle 房价预测：线性模型、Adam、5 折交叉验证的平均 log RMSE",
         full=dict(
-            model="linear_regression(d)",
+            model=ModelSpec(linear_regression, FromData("num_features")),
             loss="nn.MSELoss",
             optimizer="torch.optim.Adam",
             lr=5,

@@ -10,8 +10,11 @@
 from __future__ import annotations
 
 from dlbook.experiments.expectations import above, at_least, at_most
+from dlbook.experiments.model_spec import FromData, ModelSpec
 from dlbook.experiments.registry import Experiment, register
 from dlbook.experiments.runners import fashion_mnist_classifier, house_regression_run
+from dlbook.models.lenet import lenet
+from dlbook.models.linear import linear_regression
 
 _OPTIMIZATION = "chapter_optimization"
 
@@ -34,7 +37,8 @@ def _register_house_run(
             page=f"{_OPTIMIZATION}/{page or name.split('-')[0]}",
             title=title,
             full=dict(
-                model="linear_regression(36)",
+                # train_optimizer 建的模型：权重 ~ N(0, 0.01²) 的线性回归
+                model=ModelSpec(linear_regression, FromData("feature_dim"), sigma=0.01),
                 data="load_house_regression",
                 optimizer=optimizer,
                 **hyperparameters,
@@ -140,12 +144,6 @@ _register_house_run(
 # ---------------------------------------------------------------------------
 
 
-def _modern_lenet(settings: dict, g):
-    from dlbook.models.lenet import lenet
-
-    return lenet(modern=True, generator=g)
-
-
 # D2L 的设置：批量 256、30 轮；快速档只用前 2000 个训练样本、1000 个测试样本，轮数与调度不变。
 for _name, _title, _schedule in [
     ("lr-scheduler-constant", "不调度：学习率始终为 0.3", dict(lr=0.3, scheduler=None)),
@@ -171,7 +169,7 @@ for _name, _title, _schedule in [
             page=f"{_OPTIMIZATION}/lr-scheduler",
             title=_title,
             full=dict(
-                model="lenet(modern=True)",
+                model=ModelSpec(lenet, modern=True),
                 loss="nn.CrossEntropyLoss",
                 optimizer="torch.optim.SGD",
                 **_schedule,
@@ -180,7 +178,7 @@ for _name, _title, _schedule in [
             ),
             quick=dict(num_train=2000, num_test=1000),
             task="classification",
-            run=fashion_mnist_classifier(_modern_lenet),
+            run=fashion_mnist_classifier,
             expect=(at_least("test_acc", 0.65, "ReLU 版 LeNet 训练 30 轮后测试精度超过 0.65"),),
         )
     )

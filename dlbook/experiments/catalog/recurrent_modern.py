@@ -11,75 +11,40 @@ Adam 学习率 0.005、300 轮；快速档训练 100 轮。额外指标是留出
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
-from torch import nn
-
 from dlbook.experiments.catalog.recurrent_neural_networks import BEATS_UNIFORM, LANGUAGE_MODEL
 from dlbook.experiments.expectations import above, below
+from dlbook.experiments.model_spec import FromData, ModelSpec, Setting
 from dlbook.experiments.registry import D2L, Experiment, register
 from dlbook.experiments.runners import language_model_run, translation_run
+from dlbook.models.gru import GRUScratch, gru_model
+from dlbook.models.lstm import LSTMScratch, lstm_model
+from dlbook.models.seq2seq import seq2seq
 
 _MODERN = "chapter_recurrent-modern"
 _SOURCE = f"{D2L}，《时间机器》，GPU"
 
-def _gru_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
-    from dlbook.models.gru import GRUScratch
-
-    return GRUScratch(vocab_size, settings["num_hiddens"], generator=g)
-
-
-def _gru_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
-    from dlbook.models.gru import gru_model
-
-    return gru_model(vocab_size, settings["num_hiddens"], generator=g)
-
-
-def _lstm_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
-    from dlbook.models.lstm import LSTMScratch
-
-    return LSTMScratch(vocab_size, settings["num_hiddens"], generator=g)
-
-
-def _lstm_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
-    from dlbook.models.lstm import lstm_model
-
-    return lstm_model(
-        vocab_size,
-        settings["num_hiddens"],
-        num_layers=settings.get("num_layers", 1),
-        bidirectional=settings.get("bidirectional", False),
-        generator=g,
-    )
-
-
 _GATED = dict(LANGUAGE_MODEL, num_hiddens=256, sampling="sequential")
 _QUICK = dict(num_train=10_000, num_epochs=20)
+# 词表大小读完语料才知道，由 language_model_run 给出
+_VOCAB, _HIDDENS = FromData("vocab_size"), Setting("num_hiddens")
 
-for _name, _title, _model, _build, _ppl in (
-    ("gru-scratch", "从零实现的 GRU 字符级语言模型", "GRUScratch(28, 256)", _gru_scratch, "1.1"),
-    ("gru-concise", "nn.GRU 的字符级语言模型", "gru_model(28, 256)", _gru_concise, "1.0"),
-    (
-        "lstm-scratch",
-        "从零实现的 LSTM 字符级语言模型",
-        "LSTMScratch(28, 256)",
-        _lstm_scratch,
-        "1.1",
-    ),
-    ("lstm-concise", "nn.LSTM 的字符级语言模型", "lstm_model(28, 256)", _lstm_concise, "1.0"),
+for _name, _title, _factory, _ppl in (
+    ("gru-scratch", "从零实现的 GRU 字符级语言模型", GRUScratch, "1.1"),
+    ("gru-concise", "nn.GRU 的字符级语言模型", gru_model, "1.0"),
+    ("lstm-scratch", "从零实现的 LSTM 字符级语言模型", LSTMScratch, "1.1"),
+    ("lstm-concise", "nn.LSTM 的字符级语言模型", lstm_model, "1.0"),
 ):
     register(
         Experiment(
             name=_name,
             page=f"{_MODERN}/{_name.split('-')[0]}",
             title=_title + "（256 个隐藏单元，顺序分区）",
-            full=dict(model=_model, **_GATED),
+            full=dict(model=ModelSpec(_factory, _VOCAB, _HIDDENS), **_GATED),
             quick=_QUICK,
             reference=dict(perplexity=f"约 {_ppl}"),
             reference_source=_SOURCE,
             task="language_model",
-            run=language_model_run(_build),
+            run=language_model_run,
             expect=BEATS_UNIFORM,
         )
     )
@@ -89,12 +54,16 @@ register(
         name="deep-rnn",
         page=f"{_MODERN}/deep-rnn",
         title="两层 nn.LSTM 的字符级语言模型（每层 256 个隐藏单元）",
-        full=dict(model="lstm_model(28, 256, num_layers=2)", **{**_GATED, "lr": 2}, num_layers=2),
+        full=dict(
+            model=ModelSpec(lstm_model, _VOCAB, _HIDDENS, num_layers=Setting("num_layers")),
+            **{**_GATED, "lr": 2},
+            num_layers=2,
+        ),
         quick=_QUICK,
         reference=dict(perplexity="约 1.0"),
         reference_source=_SOURCE,
         task="language_model",
-        run=language_model_run(_lstm_concise),
+        run=language_model_run,
         expect=BEATS_UNIFORM,
     )
 )
@@ -106,7 +75,13 @@ register(
         title="双向 nn.LSTM 的字符级语言模型（错误用法：训练时看到了要预测的下一个字符）",
         # D2L 用两层双向 LSTM；这里用一层（计算量是两层的一半），已足以说明问题
         full=dict(
-            model="lstm_model(28, 256, bidirectional=True)",
+            model=ModelSpec(
+                lstm_model,
+                _VOCAB,
+                _HIDDENS,
+                num_layers=Setting("num_layers"),
+                bidirectional=Setting("bidirectional"),
+            ),
             **_GATED,
             num_layers=1,
             bidirectional=True,
@@ -116,7 +91,7 @@ register(
         reference=dict(perplexity="约 1.1（两层；生成的文本却是胡话）"),
         reference_source=_SOURCE,
         task="language_model",
-        run=language_model_run(_lstm_concise),
+        run=language_model_run,
         expect=(
             below("perplexity", "lstm-concise", "双向模型在训练时看到了要预测的字符：训练困惑度低得反常"),
         ),
@@ -135,18 +110,12 @@ MEMORISES = (
 )
 
 
-def _seq2seq(settings: dict[str, Any], data: Any, g: torch.Generator) -> nn.Module:
-    from dlbook.models.seq2seq import seq2seq
-
-    return seq2seq(
-        len(data.src_vocab),
-        len(data.tgt_vocab),
-        embed_size=settings["embed_size"],
-        num_hiddens=settings["num_hiddens"],
-        num_layers=settings["num_layers"],
-        dropout=settings["dropout"],
-        generator=g,
-    )
+#: 翻译模型的词表大小（读完句子对才知道，由 translation_run 给出）与结构参数：
+#: ``ModelSpec(seq2seq, *TRANSLATION_VOCABS, **TRANSLATION_SIZES)``。
+TRANSLATION_VOCABS = (FromData("src_vocab_size"), FromData("tgt_vocab_size"))
+TRANSLATION_SIZES = {
+    k: Setting(k) for k in ("embed_size", "num_hiddens", "num_layers", "dropout")
+}
 
 
 register(
@@ -155,7 +124,7 @@ register(
         page=f"{_MODERN}/seq2seq",
         title="GRU 编码器–解码器的英法翻译（软件界面消息，600 个训练句子对）",
         full=dict(
-            model="seq2seq(嵌入 32, 隐藏 32, 2 层)",
+            model=ModelSpec(seq2seq, *TRANSLATION_VOCABS, **TRANSLATION_SIZES),
             loss="masked_cross_entropy",
             optimizer="torch.optim.Adam",
             lr=0.005,
@@ -173,7 +142,7 @@ register(
         reference=dict(bleu="4 个训练句子上 0.0–1.0（Tatoeba 数据）"),
         reference_source=f"{D2L}，Tatoeba 英法句子对",
         task="seq2seq",
-        run=translation_run(_seq2seq),
+        run=translation_run,
         expect=MEMORISES,
     )
 )

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-from torch import nn
-
 from dlbook.experiments.expectations import at_most, below
+from dlbook.experiments.model_spec import FromData, ModelSpec, Setting
 from dlbook.experiments.registry import D2L, Experiment, RunContext, RunOutput, register
 from dlbook.experiments.runners import language_model_run
+from dlbook.models.mlp import mlp
+from dlbook.models.rnn import RNNScratch, rnn_model
 
 _RNN = "chapter_recurrent-neural-networks"
 
@@ -53,7 +53,8 @@ register(
         page=f"{_RNN}/sequence",
         title="正弦序列上的自回归多层感知机（τ = 4，4-10-1）",
         full=dict(
-            model="mlp(4, 10, 1)",
+            # fit_autoregressive 建的模型：τ 个输入、一个隐藏层、一个输出
+            model=ModelSpec(mlp, Setting("tau"), Setting("num_hiddens"), 1),
             loss="nn.MSELoss",
             optimizer="torch.optim.Adam",
             lr=0.01,
@@ -81,18 +82,6 @@ register(
 )
 
 
-def _rnn_scratch(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
-    from dlbook.models.rnn import RNNScratch
-
-    return RNNScratch(vocab_size, settings["num_hiddens"], generator=g)
-
-
-def _rnn_concise(settings: dict[str, Any], vocab_size: int, g: torch.Generator) -> nn.Module:
-    from dlbook.models.rnn import rnn_model
-
-    return rnn_model(vocab_size, settings["num_hiddens"], generator=g)
-
-
 #: 字符级语言模型的共同设置（第 8 章的门控循环网络沿用它）。
 # D2L 第 8.5、8.6 节：语料的前 10000 个字符（D2L 的 load_data_time_machine 默认 max_tokens=10000），
 # 批量 32、时间步 35、学习率 1、梯度裁剪 θ = 1、500 轮（4000 次更新）。
@@ -114,20 +103,20 @@ _QUICK_LANGUAGE_MODEL = dict(num_epochs=25)
 _D2L_TIME_MACHINE = f"{D2L}，《时间机器》，GPU"
 #: 语言模型至少要比均匀地猜（困惑度等于词表大小，字符级约 28）好得多。
 BEATS_UNIFORM = (at_most("perplexity", 20, "训练后的困惑度远低于均匀猜测（词表大小，约 28）"),)
+# 词表大小读完语料才知道，由 language_model_run 给出
+_RNN_SCRATCH = ModelSpec(RNNScratch, FromData("vocab_size"), Setting("num_hiddens"))
 
 register(
     Experiment(
         name="rnn-scratch",
         page=f"{_RNN}/rnn-scratch",
         title="从零实现的字符级循环神经网络语言模型（512 个隐藏单元，顺序分区）",
-        full=dict(
-            model="RNNScratch(28, 512)", num_hiddens=512, sampling="sequential", **LANGUAGE_MODEL
-        ),
+        full=dict(model=_RNN_SCRATCH, num_hiddens=512, sampling="sequential", **LANGUAGE_MODEL),
         quick=_QUICK_LANGUAGE_MODEL,
         reference=dict(perplexity="约 1.0"),
         reference_source=_D2L_TIME_MACHINE,
         task="language_model",
-        run=language_model_run(_rnn_scratch),
+        run=language_model_run,
         expect=BEATS_UNIFORM,
     )
 )
@@ -137,13 +126,11 @@ register(
         name="rnn-scratch-random",
         page=f"{_RNN}/rnn-scratch",
         title="从零实现的字符级循环神经网络语言模型（512 个隐藏单元，随机采样）",
-        full=dict(
-            model="RNNScratch(28, 512)", num_hiddens=512, sampling="random", **LANGUAGE_MODEL
-        ),
+        full=dict(model=_RNN_SCRATCH, num_hiddens=512, sampling="random", **LANGUAGE_MODEL),
         quick=_QUICK_LANGUAGE_MODEL,
         reference_source=_D2L_TIME_MACHINE,
         task="language_model",
-        run=language_model_run(_rnn_scratch),
+        run=language_model_run,
         expect=BEATS_UNIFORM,
     )
 )
@@ -154,7 +141,10 @@ register(
         page=f"{_RNN}/rnn-concise",
         title="nn.RNN 的字符级语言模型（256 个隐藏单元，顺序分区）",
         full=dict(
-            model="rnn_model(28, 256)", num_hiddens=256, sampling="sequential", **LANGUAGE_MODEL
+            model=ModelSpec(rnn_model, FromData("vocab_size"), Setting("num_hiddens")),
+            num_hiddens=256,
+            sampling="sequential",
+            **LANGUAGE_MODEL,
         ),
         # nn.RNN 的 256 个隐藏单元便宜得多：快速档训练 150 轮（1200 次更新），困惑度已经降到 2 左右；
         # 完整设置在单核 CPU 上约 40 秒，放进每次构建仍嫌太慢。
@@ -162,7 +152,7 @@ register(
         reference=dict(perplexity="约 1.3"),
         reference_source=_D2L_TIME_MACHINE,
         task="language_model",
-        run=language_model_run(_rnn_concise),
+        run=language_model_run,
         expect=(at_most("perplexity", 2.5, "快速档 150 轮后困惑度已经降到 2 左右"),),
     )
 )
