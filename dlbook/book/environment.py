@@ -7,8 +7,8 @@
     正在构建本书。:class:`dlbook.LivePlot` 据此只在训练结束时画一次图。扩展加载时设置，
     内核与示例都继承它。
 ``DLBOOK_BUILD_RESULTS=<目录>`` （:data:`BUILD_RESULTS_ENV`）
-    本次构建的结果目录（:func:`results_dir`）。:func:`dlbook.experiments.record_result` 把结果写到这里，
-    页面的 ``{result}`` 角色从这里读。读入配置后设置。
+    本次构建的结果目录（:func:`results_dir`）。:func:`dlbook.experiments.run_experiment` 把结果写到这里
+    （:meth:`dlbook.experiments.ResultStore.build`），页面的 ``{result}`` 角色从这里读。读入配置后设置。
 ``DLBOOK_DATA_LOG=<文件>`` （:data:`DATA_LOG_ENV`）
     这一次执行（一个页面或一个示例）读取的数据集记在这个文件里，每行一个；页脚据此写明本页的数据。
     只在执行一个页面或示例期间设置，见 :mod:`dlbook.book.execution` 与 :mod:`dlbook.book.footer`。
