@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = '0.1.0'
+__version__ = "0.1.0"
 
 #: 公共名字 → 定义它的模块。
 _EXPORTS: dict[str, str] = {
@@ -253,17 +253,6 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
-    from dlbook.metrics.bleu import bleu
-    from dlbook.ops.calculus import (
-        describe_graph,
-        difference_quotient,
-        scale_by_control_flow,
-        value_and_grad_2d,
-    )
-    from dlbook.train.checkpoint import (
-        load_checkpoint,
-        save_checkpoint,
-    )
     from dlbook.data import (
         FASHION_MNIST_LABELS,
         FashionMNIST,
@@ -280,23 +269,30 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         fetch_corpus,
         read_corpus,
     )
+    from dlbook.data.house_prices import (
+        load_house_regression,
+        preprocess_house_prices,
+    )
+    from dlbook.data.synthetic import (
+        lag_features,
+        noisy_sine,
+    )
+    from dlbook.data.text import (
+        SeqDataLoader,
+        Vocab,
+        clean_lines,
+        count_corpus,
+        load_corpus,
+        load_language_model_data,
+        ngrams,
+        read_corpus_lines,
+        seq_data_iter_random,
+        seq_data_iter_sequential,
+        tokenize,
+    )
     from dlbook.data.translation import (
         load_translation,
         read_translation_pairs,
-    )
-    from dlbook.train.decoding import (
-        beam_search,
-        exhaustive_search,
-        greedy_search,
-    )
-    from dlbook.utils.devices import (
-        best_device,
-        cpu,
-        gpu,
-        list_devices,
-        num_gpus,
-        try_all_gpus,
-        try_gpu,
     )
     from dlbook.diagrams.calculus import draw_gradient_field
     from dlbook.diagrams.conv import (
@@ -317,10 +313,6 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         draw_storage,
         draw_views,
     )
-    from dlbook.train.distributed import (
-        ShardedBatches,
-        init_distributed,
-    )
     from dlbook.experiments import (
         EXPERIMENTS,
         Experiment,
@@ -329,30 +321,14 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         results_table,
         run_experiment,
     )
-    from dlbook.train.language_model import (
-        LanguageModelHistory,
-        evaluate_perplexity,
-        grad_clipping,
-        hidden_gradient_norms,
-        predict_text,
-        train_language_model,
-        train_language_model_epoch,
-    )
+    from dlbook.experiments.profiles import resolve_profile
+    from dlbook.metrics.accumulator import Accumulator
+    from dlbook.metrics.bleu import bleu
     from dlbook.metrics.perplexity import (
         ngram_perplexity,
         perplexity,
     )
-    from dlbook.ops.layout import (
-        contiguous_strides,
-        describe_layout,
-        satisfies_contiguity,
-        shares_storage,
-        storage_indices,
-        storage_size,
-        storage_values,
-    )
-    from dlbook.plotting.liveplot import LivePlot
-    from dlbook.metrics.accumulator import Accumulator
+    from dlbook.metrics.regression import log_rmse
     from dlbook.models.alexnet import alexnet
     from dlbook.models.attention import (
         AdditiveAttention,
@@ -394,8 +370,8 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         gru_model,
         gru_model_from_scratch,
     )
-    from dlbook.models.lenet import lenet
     from dlbook.models.init import init_normal
+    from dlbook.models.lenet import lenet
     from dlbook.models.linear import (
         SoftmaxRegressionScratch,
         linear_regression,
@@ -434,10 +410,6 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         EncoderDecoder,
         seq2seq,
     )
-    from dlbook.utils.summary import (
-        format_layer_summary,
-        layer_summary,
-    )
     from dlbook.models.transformer import (
         TransformerDecoder,
         TransformerEncoder,
@@ -458,6 +430,12 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         squared_loss,
     )
     from dlbook.ops.batchnorm import batch_norm
+    from dlbook.ops.calculus import (
+        describe_graph,
+        difference_quotient,
+        scale_by_control_flow,
+        value_and_grad_2d,
+    )
     from dlbook.ops.conv import (
         conv2d_flops,
         conv_output_shape,
@@ -468,17 +446,26 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         learn_kernel,
         pool2d,
     )
+    from dlbook.ops.layout import (
+        contiguous_strides,
+        describe_layout,
+        satisfies_contiguity,
+        shares_storage,
+        storage_indices,
+        storage_size,
+        storage_values,
+    )
     from dlbook.ops.linalg import operator_norm
     from dlbook.ops.regularization import (
         dropout_layer,
         l2_penalty,
     )
-    from dlbook.optim.traces import (
-        show_trace_1d,
-        show_trace_2d,
-        trace_1d,
-        trace_optimizer,
-        train_2d,
+    from dlbook.optim.schedulers import (
+        CosineScheduler,
+        FactorScheduler,
+        MultiFactorScheduler,
+        SquareRootScheduler,
+        to_torch_scheduler,
     )
     from dlbook.optim.scratch import (
         AdadeltaScratch,
@@ -488,6 +475,13 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         SGDMomentumScratch,
         YogiScratch,
     )
+    from dlbook.optim.traces import (
+        show_trace_1d,
+        show_trace_2d,
+        trace_1d,
+        trace_optimizer,
+        train_2d,
+    )
     from dlbook.plotting.figures import (
         plot,
         set_axes,
@@ -496,63 +490,40 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         show_images,
         use_book_style,
     )
-    from dlbook.experiments.profiles import resolve_profile
-    from dlbook.optim.schedulers import (
-        CosineScheduler,
-        FactorScheduler,
-        MultiFactorScheduler,
-        SquareRootScheduler,
-        to_torch_scheduler,
-    )
-    from dlbook.utils.seeding import seed_everything
-    from dlbook.data.synthetic import (
-        lag_features,
-        noisy_sine,
-    )
+    from dlbook.plotting.liveplot import LivePlot
     from dlbook.train.autoregressive import (
         fit_autoregressive,
         k_step_predictions,
         predict_autoregressive,
     )
-    from dlbook.utils.serialization import (
-        CorruptFileError,
-        load_state,
-        save_state,
+    from dlbook.train.checkpoint import (
+        load_checkpoint,
+        save_checkpoint,
     )
-    from dlbook.data.house_prices import (
-        load_house_regression,
-        preprocess_house_prices,
+    from dlbook.train.decoding import (
+        beam_search,
+        exhaustive_search,
+        greedy_search,
     )
-    from dlbook.metrics.regression import log_rmse
+    from dlbook.train.distributed import (
+        ShardedBatches,
+        init_distributed,
+    )
     from dlbook.train.house_prices import (
         k_fold,
         k_fold_split,
         train_house_prices,
         write_submission,
     )
-    from dlbook.train.optimizer_comparison import (
-        OptimizerHistory,
-        train_optimizer,
+    from dlbook.train.language_model import (
+        LanguageModelHistory,
+        evaluate_perplexity,
+        grad_clipping,
+        hidden_gradient_norms,
+        predict_text,
+        train_language_model,
+        train_language_model_epoch,
     )
-    from dlbook.train.perceptron import train_perceptron
-    from dlbook.train.seq2seq import (
-        predict_seq2seq,
-        train_seq2seq,
-    )
-    from dlbook.data.text import (
-        SeqDataLoader,
-        Vocab,
-        clean_lines,
-        count_corpus,
-        load_corpus,
-        load_language_model_data,
-        ngrams,
-        read_corpus_lines,
-        seq_data_iter_random,
-        seq_data_iter_sequential,
-        tokenize,
-    )
-    from dlbook.utils.timing import Timer
     from dlbook.train.loop import (
         EpochRecord,
         EpochStats,
@@ -564,7 +535,36 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         train_epoch,
         train_step,
     )
+    from dlbook.train.optimizer_comparison import (
+        OptimizerHistory,
+        train_optimizer,
+    )
+    from dlbook.train.perceptron import train_perceptron
+    from dlbook.train.seq2seq import (
+        predict_seq2seq,
+        train_seq2seq,
+    )
     from dlbook.train.trainer import (
         train_classifier,
         train_regression,
     )
+    from dlbook.utils.devices import (
+        best_device,
+        cpu,
+        gpu,
+        list_devices,
+        num_gpus,
+        try_all_gpus,
+        try_gpu,
+    )
+    from dlbook.utils.seeding import seed_everything
+    from dlbook.utils.serialization import (
+        CorruptFileError,
+        load_state,
+        save_state,
+    )
+    from dlbook.utils.summary import (
+        format_layer_summary,
+        layer_summary,
+    )
+    from dlbook.utils.timing import Timer

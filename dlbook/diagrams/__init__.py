@@ -21,7 +21,12 @@ from dlbook.diagrams.modern_cnn import (
     draw_vgg_block,
     plot_function_classes,
 )
-from dlbook.diagrams.rnn import draw_bptt_graph, draw_minibatch_partitions, draw_truncation, draw_unrolled_rnn
+from dlbook.diagrams.rnn import (
+    draw_bptt_graph,
+    draw_minibatch_partitions,
+    draw_truncation,
+    draw_unrolled_rnn,
+)
 from dlbook.diagrams.tensors import draw_storage, draw_views
 
 __all__ = [

@@ -14,8 +14,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 
-from dlbook.train.parallel import ring_allreduce
 from dlbook.plotting.figures import use_book_style
+from dlbook.train.parallel import ring_allreduce
 
 __all__ = [
     "LATENCY_NUMBERS",

@@ -11,8 +11,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from dlbook.plotting.figures import use_book_style
 from dlbook.data.text import seq_data_iter_random, seq_data_iter_sequential
+from dlbook.plotting.figures import use_book_style
 
 __all__ = [
     "draw_bptt_graph",

@@ -13,6 +13,16 @@
 """
 
 from dlbook.experiments.cli import add_experiment_commands
+from dlbook.experiments.expectations import (
+    Expectation,
+    above,
+    at_least,
+    at_most,
+    below,
+    check_build_expectations,
+    claim,
+)
+from dlbook.experiments.model_spec import FromData, ModelSetting, ModelSpec, Setting
 from dlbook.experiments.registry import (
     D2L,
     EXPERIMENTS,
@@ -24,22 +34,6 @@ from dlbook.experiments.registry import (
     register,
     run_experiment,
 )
-from dlbook.experiments.expectations import (
-    Expectation,
-    above,
-    at_least,
-    at_most,
-    below,
-    check_build_expectations,
-    claim,
-)
-from dlbook.experiments.model_spec import FromData, ModelSetting, ModelSpec, Setting
-from dlbook.experiments.runners import (
-    fashion_mnist_classifier,
-    language_model_run,
-    run_house_experiment,
-    translation_run,
-)
 from dlbook.experiments.results import (
     RECORDED_RESULTS,
     ResultStore,
@@ -50,6 +44,12 @@ from dlbook.experiments.results import (
     full_results_table,
     render_table,
     results_table,
+)
+from dlbook.experiments.runners import (
+    fashion_mnist_classifier,
+    language_model_run,
+    run_house_experiment,
+    translation_run,
 )
 
 __all__ = [

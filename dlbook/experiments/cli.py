@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dlbook.utils.devices import parse_device
-from dlbook.train.distributed import distributed_command
 from dlbook.experiments.registry import EXPERIMENTS, get_experiment, run_experiment
 from dlbook.experiments.results import ResultStore, format_metrics, format_settings, results_table
+from dlbook.train.distributed import distributed_command
+from dlbook.utils.devices import parse_device
 
 __all__ = ["add_experiment_commands"]
 

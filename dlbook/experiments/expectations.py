@@ -282,9 +282,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def claim(
-    name: str, text: str, values: Mapping[str, Any], holds: bool, *, page: str
-) -> Claim:
+def claim(name: str, text: str, values: Mapping[str, Any], holds: bool, *, page: str) -> Claim:
     """记下页面自己算出的一条论断；构建本书时写进 ``<结果目录>/claims/<name>.json``。
 
     Parameters
@@ -369,7 +367,6 @@ def check_build_expectations(
         小项目只检查运行过的实验）。
     """
     from dlbook.experiments.registry import EXPERIMENTS
-
     from dlbook.experiments.results import ResultStore
 
     exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())

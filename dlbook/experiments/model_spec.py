@@ -90,7 +90,9 @@ class ModelSpec:
     def _resolve(self, value: Any, settings: Mapping[str, Any]) -> Any:
         if isinstance(value, Setting):
             if value.key not in settings:
-                raise ValueError(f"模型 {_display_name(self.factory)} 的参数引用了设置中没有的 {value.key!r}")
+                raise ValueError(
+                    f"模型 {_display_name(self.factory)} 的参数引用了设置中没有的 {value.key!r}"
+                )
             return settings[value.key]
         return value
 

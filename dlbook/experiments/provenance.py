@@ -69,4 +69,3 @@ def build_info() -> dict[str, str]:
         "profile": profile_setting(),
         "data": describe_fashion_mnist_source(),
     }
-

@@ -139,7 +139,9 @@ class Experiment:
         if spec is None:
             return
         if "model" in self.quick and not isinstance(self.quick["model"], ModelSetting):
-            raise ValueError(f"实验 {self.name!r} 的 quick 不能写 model：它由 full 的 ModelSpec 按设置生成")
+            raise ValueError(
+                f"实验 {self.name!r} 的 quick 不能写 model：它由 full 的 ModelSpec 按设置生成"
+            )
         quick = {k: v for k, v in self.quick.items() if k != "model"}
         rest = {k: v for k, v in self.full.items() if k != "model"}
         full = {"model": spec.bind(self.full), **rest}

@@ -23,8 +23,8 @@ from dlbook.models.linear import SoftmaxRegressionScratch, linear_regression, so
 from dlbook.models.mlp import DropoutMLPScratch, MLPScratch, dropout_mlp, mlp
 from dlbook.models.nin import nin, nin_block
 from dlbook.models.resnet import Residual, SigmoidBlock, resnet18, resnet_stage, sigmoid_stack
-from dlbook.utils.summary import LayerInfo, format_layer_summary, layer_summary
 from dlbook.models.vgg import VGG11_ARCH, vgg, vgg11, vgg_block
+from dlbook.utils.summary import LayerInfo, format_layer_summary, layer_summary
 
 __all__ = [
     "MLP",

@@ -15,9 +15,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_probability, check_sizes
 from dlbook.models.attention import AdditiveAttention
 from dlbook.models.seq2seq import Decoder, EncoderDecoder, Seq2SeqEncoder, init_seq2seq
+from dlbook.utils.checks import check_probability, check_sizes
 
 __all__ = ["AttentionDecoder", "Seq2SeqAttentionDecoder", "seq2seq_attention"]
 

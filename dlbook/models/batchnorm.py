@@ -7,8 +7,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from dlbook.ops.batchnorm import batch_norm
 from dlbook.models.init import reset_parameters
+from dlbook.ops.batchnorm import batch_norm
 from dlbook.utils.checks import check_positive
 
 __all__ = ["BatchNorm", "bn_lenet", "bn_lenet_concise", "lenet_with_norm"]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_positive
 from dlbook.models.gru import gate_params, recurrent_model
 from dlbook.models.rnn import RNNModel, RNNScratch, State
+from dlbook.utils.checks import check_positive
 
 __all__ = ["LSTMScratch", "lstm_model", "lstm_model_from_scratch"]
 

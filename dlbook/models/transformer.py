@@ -22,10 +22,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlbook.utils.checks import check_probability, check_sizes
 from dlbook.models.attention import MultiHeadAttention, PositionalEncoding
 from dlbook.models.bahdanau import AttentionDecoder
 from dlbook.models.seq2seq import Encoder, EncoderDecoder, init_seq2seq
+from dlbook.utils.checks import check_probability, check_sizes
 
 __all__ = [
     "AddNorm",

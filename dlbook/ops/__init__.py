@@ -1,7 +1,15 @@
 """从零实现的算子：书中手写的 softmax、交叉熵、卷积、池化等。"""
 
 from dlbook.ops.activations import relu
-from dlbook.ops.basic import accuracy, count_correct, cross_entropy, linreg, sgd, softmax, squared_loss
+from dlbook.ops.basic import (
+    accuracy,
+    count_correct,
+    cross_entropy,
+    linreg,
+    sgd,
+    softmax,
+    squared_loss,
+)
 from dlbook.ops.batchnorm import batch_norm
 from dlbook.ops.conv import (
     conv2d_flops,

@@ -14,9 +14,9 @@ from torch import nn
 from dlbook.data import load_array
 from dlbook.ops.basic import linreg, sgd, squared_loss
 from dlbook.ops.regularization import l2_penalty
-from dlbook.utils.seeding import init_seed as default_init_seed
 from dlbook.train.loop import History
 from dlbook.train.trainer import train_regression
+from dlbook.utils.seeding import init_seed as default_init_seed
 
 __all__ = ["train_polynomial", "train_weight_decay_scratch", "train_weight_decay_concise"]
 

@@ -21,10 +21,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlbook.plotting.liveplot import LivePlot
-from dlbook.utils.seeding import seed_everything
 from dlbook.data.text import Vocab
+from dlbook.plotting.liveplot import LivePlot
 from dlbook.train.loop import EpochRecord, History
+from dlbook.utils.seeding import seed_everything
 
 __all__ = [
     "LanguageModelHistory",

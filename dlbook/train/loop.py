@@ -27,7 +27,6 @@ from torch import nn
 
 from dlbook.models.blocks import init_xavier
 from dlbook.ops.basic import count_correct
-from dlbook.utils.seeding import seed_everything
 
 __all__ = [
     "EpochRecord",

@@ -16,11 +16,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlbook.plotting.liveplot import LivePlot
 from dlbook.ops.basic import sgd
+from dlbook.plotting.liveplot import LivePlot
+from dlbook.train.loop import EpochRecord, History, evaluate_accuracy
 from dlbook.utils.performance import synchronize
 from dlbook.utils.timing import Timer
-from dlbook.train.loop import EpochRecord, History, evaluate_accuracy
 
 __all__ = [
     "ParamLeNet",

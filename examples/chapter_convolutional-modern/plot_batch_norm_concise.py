@@ -66,4 +66,6 @@ net.train()
 with torch.no_grad():
     for X, _ in train_iter:
         net(X.to(device))
-print(f"测试精度：用训练中的移动平均 {lagging:.4f}，用最终参数重新估计的统计量 {evaluate_accuracy(net, test_iter):.4f}")
+print(
+    f"测试精度：用训练中的移动平均 {lagging:.4f}，用最终参数重新估计的统计量 {evaluate_accuracy(net, test_iter):.4f}"
+)

@@ -19,9 +19,7 @@
 import matplotlib.pyplot as plt
 
 import dlbook
-from dlbook.experiments import get_experiment
-from dlbook.experiments import run_house_experiment
-from dlbook.optim.traces import show_trace_2d, trace_optimizer
+from dlbook.experiments import get_experiment, run_house_experiment
 from dlbook.optim.scratch import (
     AdadeltaScratch,
     AdaGradScratch,
@@ -30,6 +28,7 @@ from dlbook.optim.scratch import (
     SGDMomentumScratch,
     YogiScratch,
 )
+from dlbook.optim.traces import show_trace_2d, trace_optimizer
 
 runs = {
     "小批量 SGD": "minibatch-sgd-10",

@@ -16,9 +16,9 @@ nn.RNN 的字符级语言模型：困惑度曲线与生成的文本
 # 训练
 # ----
 
+from dlbook.data.text import load_corpus
 from dlbook.experiments import format_settings, get_experiment, run_experiment
 from dlbook.train.language_model import predict_text
-from dlbook.data.text import load_corpus
 
 exp = get_experiment("rnn-concise")
 print(exp.title)

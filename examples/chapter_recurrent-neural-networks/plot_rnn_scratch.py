@@ -17,9 +17,9 @@
 # --------
 # 曲线每轮一个点：训练集上的困惑度。
 
+from dlbook.data.text import load_corpus
 from dlbook.experiments import format_settings, get_experiment, run_experiment
 from dlbook.train.language_model import predict_text
-from dlbook.data.text import load_corpus
 
 exp = get_experiment("rnn-scratch")
 print(exp.title)

@@ -65,7 +65,7 @@ def test_missing_results_lists_the_page_experiments_without_a_result(tmp_path):
     assert missing_results("docs/chapter_computational-performance/multiple-gpus", tmp_path) == []
 
 
-DEMO_EXPERIMENT = '''\
+DEMO_EXPERIMENT = """\
 from torch import nn
 
 from dlbook.experiments import Experiment, ModelSpec, RunOutput, register
@@ -77,7 +77,7 @@ def run(settings, ctx):
 
 register(Experiment(name="page", page="chapter_demo/page", title="演示", task="regression",
                     full={"num_epochs": 1, "model": ModelSpec(nn.Identity)}, run=run))
-'''
+"""
 
 
 @pytest.mark.slow

@@ -22,7 +22,9 @@ def _footer(app, pagename: str) -> str:
 
 
 def test_a_page_footer_names_its_data_and_no_path(tmp_path):
-    app = _app(tmp_path, {"docs/chapter_a/rnn": ["Alice's Adventures in Wonderland（Lewis Carroll）"]})
+    app = _app(
+        tmp_path, {"docs/chapter_a/rnn": ["Alice's Adventures in Wonderland（Lewis Carroll）"]}
+    )
     html = _footer(app, "docs/chapter_a/rnn")
     assert "本页使用的数据：Alice&#x27;s Adventures in Wonderland（Lewis Carroll）。" in html
     assert "PyTorch" in html and "Fashion-MNIST" not in html

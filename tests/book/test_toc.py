@@ -55,5 +55,10 @@ def test_conf_py_takes_chapters_from_the_index():
 def test_in_chapter_order_is_stable_within_a_chapter_and_puts_the_rest_last():
     pages = ["docs/appendix/a", "docs/chapter_b/x", "docs/chapter_a/z", "docs/chapter_b/w"]
     ordered = in_chapter_order(pages, ("chapter_a", "chapter_b"))
-    assert ordered == ["docs/chapter_a/z", "docs/chapter_b/x", "docs/chapter_b/w", "docs/appendix/a"]
+    assert ordered == [
+        "docs/chapter_a/z",
+        "docs/chapter_b/x",
+        "docs/chapter_b/w",
+        "docs/appendix/a",
+    ]
     assert chapter_of("auto_examples/chapter_b/plot_x") == "chapter_b"

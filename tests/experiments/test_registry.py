@@ -306,8 +306,13 @@ def test_custom_experiment_with_extra_metrics(tmp_path) -> None:
         "examples_per_sec": 10.0,
         "w_norm": 1.5,
     }
-    bad = Experiment(name="x-z", page="chapter_x/x", title="t", full={"num_epochs": 1},
-                     run=lambda s, ctx: {"w_norm": 1.5})
+    bad = Experiment(
+        name="x-z",
+        page="chapter_x/x",
+        title="t",
+        full={"num_epochs": 1},
+        run=lambda s, ctx: {"w_norm": 1.5},
+    )
     with pytest.raises(TypeError, match="RunOutput"):
         run_experiment(bad, device="cpu")
 

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 import dlbook.train.checkpoint as checkpoint_module
+from dlbook.data import TensorBatches
 from dlbook.train.checkpoint import (
     CHECKPOINT_NAME,
     capture_rng_state,
@@ -16,7 +17,6 @@ from dlbook.train.checkpoint import (
     restore_rng_state,
     save_checkpoint,
 )
-from dlbook.data import TensorBatches
 from dlbook.train.loop import History
 from dlbook.train.trainer import train_classifier
 

@@ -27,7 +27,6 @@ def toy_batches(n: int = 100, batch_size: int = 25) -> list[tuple[torch.Tensor, 
     return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, n, batch_size)]
 
 
-
 def test_evaluate_loss_reshapes_labels() -> None:
     net = nn.Linear(1, 1, bias=False)
     nn.init.constant_(net.weight, 1.0)
@@ -103,9 +102,9 @@ def test_epoch_stats_scalar_losses_and_empty() -> None:
     assert stats.loss == pytest.approx((2.0 * 4 + 4.0) / 6)
     assert stats.accuracy is None
     with pytest.raises(ValueError, match="为空"):
-        EpochStats().loss
+        _ = EpochStats().loss
     with pytest.raises(ValueError, match="为空"):
-        EpochStats().accuracy
+        _ = EpochStats().accuracy
 
 
 def test_evaluate_matches_the_two_special_cases() -> None:

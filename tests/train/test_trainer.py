@@ -434,7 +434,6 @@ def test_train_classifier_scheduler_argument_checks():
         train_classifier(net, batches, None, 1, lr=0.1, scheduler=0.1, plot=False)
 
 
-
 def test_train_classifier_calls_train_epoch_every_epoch(monkeypatch) -> None:
     """书中展示的 train_epoch 就是 train_classifier 与 train_regression 每轮运行的函数。"""
     import dlbook.train.trainer as trainer

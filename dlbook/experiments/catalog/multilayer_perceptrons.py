@@ -239,8 +239,12 @@ def _decay_helps(name: str, baseline: str) -> tuple:
     if name == baseline:
         return (
             at_most("train_loss", 1e-3, "不用权重衰减时训练损失几乎降到 0"),
-            above("test_loss", None, "不用权重衰减时严重过拟合：测试损失远高于训练损失",
-                  other_metric="train_loss"),
+            above(
+                "test_loss",
+                None,
+                "不用权重衰减时严重过拟合：测试损失远高于训练损失",
+                other_metric="train_loss",
+            ),
         )
     return (
         below("w_norm", baseline, "权重衰减让权重的 L2 范数小得多"),
@@ -316,7 +320,9 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier,
-        expect=(at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),),
+        expect=(
+            at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),
+        ),
     )
 )
 
@@ -336,7 +342,9 @@ register(
         reference_source=f"{D2L}，训练曲线",
         cheap_on_cpu=True,
         run=fashion_mnist_classifier,
-        expect=(at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),),
+        expect=(
+            at_least("test_acc", 0.83, "带暂退法的多层感知机测试精度超过 0.83（书中约 0.84–0.86）"),
+        ),
     )
 )
 
@@ -360,8 +368,7 @@ register(
         run=_house_price_run,
         expect=(
             at_most("valid_log_rmse", 0.25, "线性模型的 5 折交叉验证平均 log RMSE 低于 0.25"),
-            below("train_log_rmse", None, "训练误差略低于验证误差",
-                  other_metric="valid_log_rmse"),
+            below("train_log_rmse", None, "训练误差略低于验证误差", other_metric="valid_log_rmse"),
         ),
     )
 )

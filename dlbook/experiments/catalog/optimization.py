@@ -75,9 +75,7 @@ for _name, _title, _batch_size, _lr, _epochs in [
         num_epochs=_epochs,
         lr=_lr,
         # 一节的论断：批量越小，每轮要做的更新越多，每轮越慢（批量 1 与 100 相差几十倍）
-        expect=(
-            above("sec_per_epoch", "minibatch-sgd-100", "批量为 1 时每轮的用时远多于批量 100"),
-        )
+        expect=(above("sec_per_epoch", "minibatch-sgd-100", "批量为 1 时每轮的用时远多于批量 100"),)
         if _name == "minibatch-sgd-sgd"
         else (),
     )

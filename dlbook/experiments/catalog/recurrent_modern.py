@@ -93,7 +93,11 @@ register(
         task="language_model",
         run=language_model_run,
         expect=(
-            below("perplexity", "lstm-concise", "双向模型在训练时看到了要预测的字符：训练困惑度低得反常"),
+            below(
+                "perplexity",
+                "lstm-concise",
+                "双向模型在训练时看到了要预测的字符：训练困惑度低得反常",
+            ),
         ),
     )
 )
@@ -113,9 +117,7 @@ MEMORISES = (
 #: 翻译模型的词表大小（读完句子对才知道，由 translation_run 给出）与结构参数：
 #: ``ModelSpec(seq2seq, *TRANSLATION_VOCABS, **TRANSLATION_SIZES)``。
 TRANSLATION_VOCABS = (FromData("src_vocab_size"), FromData("tgt_vocab_size"))
-TRANSLATION_SIZES = {
-    k: Setting(k) for k in ("embed_size", "num_hiddens", "num_layers", "dropout")
-}
+TRANSLATION_SIZES = {k: Setting(k) for k in ("embed_size", "num_hiddens", "num_layers", "dropout")}
 
 
 register(
