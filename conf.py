@@ -131,21 +131,19 @@ copybutton_prompt_is_regexp = True
 # 键是页面名（docs/...）或画廊示例的页面名（auto_examples/...）；不存在的名字让构建失败。
 dlbook_parallel_notebooks = PARALLEL
 _FULL_ON_CPU = (
-    "书中的完整设置（10 轮 × 6 万张图像），CPU 上也要跑完整设置；构建中一个线程约 60–100 秒"
+    "书中的完整设置（10 轮 × 6 万张图像），再用训练好的模型画特征图；构建中一个线程约 100–150 秒"
 )
-_QUICK_224 = "224（或 96）像素输入的快速档：1 轮、几百张图像，一个线程约 30–55 秒"
+_SCALED_CNN = "缩小的网络在全部 6 万张图像上训练到 0.85 的测试精度：一个线程约 30–50 秒，并排执行时更久"
 dlbook_time_budgets: dict[str, tuple[float, str]] = {
-    "auto_examples/chapter_convolutional-neural-networks/plot_lenet": (150, _FULL_ON_CPU),
-    "auto_examples/chapter_convolutional-modern/plot_batch_norm_scratch": (150, _FULL_ON_CPU),
-    "auto_examples/chapter_convolutional-modern/plot_batch_norm_concise": (150, _FULL_ON_CPU),
+    "auto_examples/chapter_convolutional-neural-networks/plot_lenet": (200, _FULL_ON_CPU),
     "auto_examples/chapter_multilayer-perceptrons/plot_dropout": (
         120,
         "两次完整训练（从零实现与简洁实现），各 10 轮 × 6 万张图像",
     ),
-    "auto_examples/chapter_convolutional-modern/plot_alexnet": (90, _QUICK_224),
-    "auto_examples/chapter_convolutional-modern/plot_googlenet": (90, _QUICK_224),
-    "auto_examples/chapter_convolutional-modern/plot_nin": (90, _QUICK_224),
-    "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _QUICK_224),
+    "auto_examples/chapter_convolutional-modern/plot_alexnet": (90, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_googlenet": (90, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_nin": (90, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _SCALED_CNN),
     "docs/chapter_computational-performance/hybridize": (
         120,
         "torch.compile 第一次编译要调用 C++ 编译器，缓存为空时一个线程约 15–30 秒",

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from dlbook.experiments.registry import Experiment
 
 __all__ = [
+    "Check",
     "Claim",
     "Expectation",
     "above",
@@ -62,6 +63,7 @@ __all__ = [
     "below",
     "check_build_expectations",
     "claim",
+    "evaluate_build",
     "load_claims",
     "metric_value",
 ]
@@ -268,11 +270,6 @@ class Claim:
     values: dict[str, Any]
     holds: bool
 
-    def failure(self) -> str:
-        """不成立时的失败信息。"""
-        numbers = "，".join(f"{k} = {_fmt(v)}" for k, v in self.values.items())
-        return f"{self.page}：「{self.text}」不成立（{numbers}）"
-
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
@@ -340,21 +337,36 @@ def load_claims(results_dir: str | os.PathLike[str]) -> list[Claim]:
 # ---------------------------------------------------------------------------
 
 
-def check_build_expectations(
+@dataclass(frozen=True)
+class Check:
+    """构建结束时检查的一条论断：页面、出处（实验名或论断名）、原话、是否成立与用到的数。"""
+
+    page: str
+    source: str
+    claim: str
+    holds: bool
+    numbers: str
+
+    def message(self) -> str:
+        """一行文字：页面、出处、论断与数字。"""
+        state = "成立" if self.holds else "不成立"
+        return f"{self.page}：{self.source} 的论断「{self.claim}」{state}：{self.numbers}"
+
+
+def evaluate_build(
     results_dir: str | os.PathLike[str],
     experiments: Iterable[Experiment] | None = None,
     *,
     require_runs: bool = True,
-) -> list[str]:
-    """检查本次构建的全部预期与论断，返回失败信息（全部成立时为空列表）。
+) -> list[Check]:
+    """检查本次构建的全部预期与论断，返回每一条的结果（成立的与不成立的）。
 
-    Sphinx 扩展在构建结束（``build-finished``）时调用它，列表非空就让构建失败。每条信息写明页面、
-    页面上的论断与用到的数。检查的内容：
+    检查的内容：
 
     * 每个登记实验（默认 :data:`~dlbook.experiments.registry.EXPERIMENTS`）的每条预期，用结果目录里
       ``<实验名>.json`` 的指标；比较的两次运行必须都在本次构建中、且是同一个档位；
-    * ``runs_in_build=True`` 且有预期的实验在本次构建中没有运行，算作失败；
-    * 页面用 :func:`claim` 记下的论断（``claims/*.json``）中不成立的。
+    * ``runs_in_build=True`` 且有预期的实验在本次构建中没有运行，算作不成立；
+    * 页面用 :func:`claim` 记下的论断（``claims/*.json``）。
 
     Parameters
     ----------
@@ -363,7 +375,7 @@ def check_build_expectations(
     experiments : iterable of Experiment, optional
         要检查的实验，默认全部已登记的实验。
     require_runs : bool
-        ``runs_in_build=True`` 的实验没有结果时是否算作失败（构建整本书时为 True；只构建几页的
+        ``runs_in_build=True`` 的实验没有结果时是否算作不成立（构建整本书时为 True；只构建几页的
         小项目只检查运行过的实验）。
     """
     from dlbook.experiments.registry import EXPERIMENTS
@@ -371,42 +383,60 @@ def check_build_expectations(
 
     exps = list(experiments) if experiments is not None else list(EXPERIMENTS.values())
     runs = {run["experiment"]: run for run in ResultStore.build(results_dir).load()}
-    failures = []
+    checks = []
     for exp in exps:
-        if not exp.expect:
-            continue
         run = runs.get(exp.name)
-        if run is None:
-            if exp.runs_in_build and require_runs:
-                claims = "；".join(f"「{e.claim}」" for e in exp.expect)
-                failures.append(
-                    f"{exp.page}：实验 {exp.name} 在本次构建中没有运行，无法检查 {claims}"
-                )
-            continue
         for e in exp.expect:
-            failures.extend(_check_one(exp, e, run, runs))
-    failures.extend(c.failure() for c in load_claims(results_dir) if not c.holds)
-    return failures
+            if run is None:
+                if exp.runs_in_build and require_runs:
+                    checks.append(
+                        Check(
+                            exp.page,
+                            exp.name,
+                            e.claim,
+                            False,
+                            f"实验 {exp.name} 在本次构建中没有运行",
+                        )
+                    )
+                continue
+            checks.append(_check_one(exp, e, run, runs))
+    for c in load_claims(results_dir):
+        numbers = "，".join(f"{k} = {_fmt(v)}" for k, v in c.values.items())
+        checks.append(Check(c.page, c.name, c.text, c.holds, numbers))
+    return checks
+
+
+def check_build_expectations(
+    results_dir: str | os.PathLike[str],
+    experiments: Iterable[Experiment] | None = None,
+    *,
+    require_runs: bool = True,
+) -> list[str]:
+    """检查本次构建的全部预期与论断，返回失败信息（全部成立时为空列表）。
+
+    Sphinx 扩展在构建结束（``build-finished``）时调用 :func:`evaluate_build`，有不成立的论断就让构建
+    失败；这个函数只返回其中不成立的那些，每条写明页面、论断与用到的数。参数同 :func:`evaluate_build`。
+    """
+    checks = evaluate_build(results_dir, experiments, require_runs=require_runs)
+    return [c.message() for c in checks if not c.holds]
 
 
 def _check_one(
     exp: Experiment, e: Expectation, run: dict[str, Any], runs: dict[str, dict[str, Any]]
-) -> list[str]:
-    head = f"{exp.page}：实验 {exp.name} 的论断「{e.claim}」"
+) -> Check:
+    profile = run.get("profile")
     other = None
     if e.other is not None:
         other = runs.get(e.other)
         if other is None:
-            return [f"{head}无法检查：实验 {e.other} 在本次构建中没有运行"]
-        if other.get("profile") != run.get("profile"):
-            return [
-                f"{head}无法检查：{exp.name} 是 {run.get('profile')} 档，"
-                f"{e.other} 是 {other.get('profile')} 档"
-            ]
+            return Check(exp.page, exp.name, e.claim, False, f"实验 {e.other} 在本次构建中没有运行")
+        if other.get("profile") != profile:
+            numbers = (
+                f"无法比较：{exp.name} 是 {profile} 档，{e.other} 是 {other.get('profile')} 档"
+            )
+            return Check(exp.page, exp.name, e.claim, False, numbers)
     try:
         holds, numbers = e.evaluate(run.get("metrics", {}), other and other.get("metrics", {}))
     except KeyError as err:
-        return [f"{head}无法检查（{run.get('profile')} 档）：{err.args[0]}"]
-    if holds:
-        return []
-    return [f"{head}不成立（{run.get('profile')} 档）：{numbers}"]
+        return Check(exp.page, exp.name, e.claim, False, f"无法检查：{err.args[0]}")
+    return Check(exp.page, exp.name, e.claim, holds, f"{numbers}（{profile} 档）")

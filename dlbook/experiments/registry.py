@@ -117,6 +117,10 @@ class Experiment:
     runs_in_build : bool
         构建本书时是否运行它（页面或示例）；为 False 的实验只在命令行运行（例如要用 ``torchrun``
         启动多个进程的），附录里如实注明。
+    needs_gpu : bool
+        完整档是否只有在 GPU 上才跑得完（例如 224 像素输入的 ImageNet 规模网络，CPU 上要几个小时）。
+        没有记录在案的完整档运行时，附录只对这样的实验写“待在 GPU 上运行”；其余的完整档在 CPU 上
+        30 分钟内就能跑完，应当记录在案。
     expect : tuple of Expectation
         这次运行必须显示的东西（页面上的论断），构建结束时检查，见 :mod:`dlbook.experiments.expectations`。
     """
@@ -132,6 +136,7 @@ class Experiment:
     cheap_on_cpu: bool = False
     task: str = "classification"
     runs_in_build: bool = True
+    needs_gpu: bool = False
     expect: tuple[Expectation, ...] = ()
 
     def __post_init__(self) -> None:

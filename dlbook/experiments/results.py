@@ -363,11 +363,13 @@ def comparison_rows(
             if run:
                 ours = f"{format_metrics(run.get('metrics'))}（{profile} 档，{run.get('device', '?')}）"
         run = latest_recorded.get((exp.name, "full"))
-        on_record = (
-            f"{format_metrics(run.get('metrics'))}（{_provenance(run)}）"
-            if run
-            else "尚无（待在 GPU 上运行）"
-        )
+        if run:
+            on_record = f"{format_metrics(run.get('metrics'))}（{_provenance(run)}）"
+        elif exp.needs_gpu:
+            on_record = "尚无（待在 GPU 上运行）"
+        else:
+            on_record = "尚无（CPU 上可以运行，还没有记录）"
+
         book = format_metrics(exp.reference) if exp.reference else "书中没有公布"
         rows.append([exp.name, book, ours, on_record])
     return rows
