@@ -133,7 +133,9 @@ dlbook_parallel_notebooks = PARALLEL
 _FULL_ON_CPU = (
     "书中的完整设置（10 轮 × 6 万张图像），再用训练好的模型画特征图；构建中一个线程约 100–150 秒"
 )
-_SCALED_CNN = "缩小的网络在全部 6 万张图像上训练到 0.85 的测试精度：一个线程约 30–50 秒，并排执行时更久"
+_SCALED_CNN = (
+    "缩小的网络在全部 6 万张图像上训练到 0.85 的测试精度：一个线程约 30–50 秒，并排执行时更久"
+)
 dlbook_time_budgets: dict[str, tuple[float, str]] = {
     "auto_examples/chapter_convolutional-neural-networks/plot_lenet": (200, _FULL_ON_CPU),
     "auto_examples/chapter_multilayer-perceptrons/plot_dropout": (

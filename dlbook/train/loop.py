@@ -193,6 +193,7 @@ def init_weights(net: nn.Module, method: str | Callable[[nn.Module], None] | Non
     Examples
     --------
     >>> net = nn.Sequential(nn.Linear(4, 3))
+    >>> from dlbook.utils.seeding import seed_everything
     >>> _ = seed_everything(0)
     >>> init_weights(net, "normal")
     >>> round(net[0].weight.std().item(), 3) < 0.02

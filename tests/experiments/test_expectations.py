@@ -169,4 +169,6 @@ def test_a_build_whose_claims_do_not_hold_fails(tmp_path):
     lenet = EXPERIMENTS["lenet"]
     assert f"{lenet.page}：lenet 的论断「{lenet.expect[0].claim}」不成立" in output
     assert "test_acc = 0.1234" in output
-    assert "chapter_demo/page：" in output and "的论断「甲比乙好」不成立：甲 = 1.5，乙 = 2.5" in output
+    assert (
+        "chapter_demo/page：" in output and "的论断「甲比乙好」不成立：甲 = 1.5，乙 = 2.5" in output
+    )

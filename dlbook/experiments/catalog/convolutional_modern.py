@@ -49,12 +49,26 @@ QUICK_VGG = dict(
 # final_lr）：只训练三四轮时，最后一轮用小学习率收尾，测试精度高于始终不变的学习率。
 # 书中不调度学习率，完整档写明 scheduler=None（_CONSTANT_LR）。
 QUICK_NIN = dict(
-    resize=72, ratio=8, lr=0.05, batch_size=16, num_epochs=4, init="kaiming",
-    scheduler="cosine", max_update=3, final_lr=0.002,
+    resize=72,
+    ratio=8,
+    lr=0.05,
+    batch_size=16,
+    num_epochs=4,
+    init="kaiming",
+    scheduler="cosine",
+    max_update=3,
+    final_lr=0.002,
 )
 QUICK_GOOGLENET = dict(
-    resize=None, ratio=8, lr=0.1, batch_size=64, num_epochs=3, init="kaiming",
-    scheduler="cosine", max_update=2, final_lr=0.005,
+    resize=None,
+    ratio=8,
+    lr=0.1,
+    batch_size=64,
+    num_epochs=3,
+    init="kaiming",
+    scheduler="cosine",
+    max_update=2,
+    final_lr=0.005,
 )
 QUICK_RESNET = dict(resize=None, ratio=4, lr=0.05, batch_size=32, num_epochs=1)
 #: BN-LeNet 与对照的 LeNet 在快速档训练的轮数。
@@ -107,7 +121,10 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "AlexNet（1 个输入通道、10 类、暂退概率 0.5），输入缩放到 224×224",
         dict(
             model=ModelSpec(alexnet, ratio=_RATIO, image_size=_RESIZE),
-            lr=0.01, batch_size=128, resize=224, ratio=1,
+            lr=0.01,
+            batch_size=128,
+            resize=224,
+            ratio=1,
         ),
         QUICK["alexnet"],
         0.883,
@@ -121,7 +138,11 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
             model=ModelSpec(
                 vgg11, ratio=_RATIO, num_hiddens=Setting("num_hiddens"), image_size=_RESIZE
             ),
-            lr=0.05, batch_size=128, resize=224, ratio=4, num_hiddens=4096,
+            lr=0.05,
+            batch_size=128,
+            resize=224,
+            ratio=4,
+            num_hiddens=4096,
         ),
         QUICK["vgg"],
         0.920,
@@ -133,7 +154,11 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "NiN（四个 NiN 块、全局平均池化），输入缩放到 224×224",
         dict(
             model=ModelSpec(nin, ratio=_RATIO),
-            lr=0.1, batch_size=128, resize=224, ratio=1, **_CONSTANT_LR,
+            lr=0.1,
+            batch_size=128,
+            resize=224,
+            ratio=1,
+            **_CONSTANT_LR,
         ),
         QUICK["nin"],
         0.790,
@@ -145,7 +170,11 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "GoogLeNet（九个 Inception 块），输入缩放到 96×96",
         dict(
             model=ModelSpec(googlenet, ratio=_RATIO),
-            lr=0.1, batch_size=128, resize=96, ratio=1, **_CONSTANT_LR,
+            lr=0.1,
+            batch_size=128,
+            resize=96,
+            ratio=1,
+            **_CONSTANT_LR,
         ),
         QUICK["googlenet"],
         0.886,
@@ -176,9 +205,7 @@ for _name, _page, _title, _full, _quick, _test_acc, _expect in [
         "batch-norm-lenet",
         "batch-norm",
         "对照：与 BN-LeNet 相同、只是去掉批量规范化的 LeNet，同样的设置",
-        dict(
-            model=ModelSpec(lenet_with_norm, nn.Identity, nn.Identity), lr=1.0, batch_size=256
-        ),
+        dict(model=ModelSpec(lenet_with_norm, nn.Identity, nn.Identity), lr=1.0, batch_size=256),
         QUICK["batch-norm"],
         None,
         (),
@@ -247,4 +274,3 @@ register(
         ),
     )
 )
-
