@@ -1,6 +1,6 @@
 """
 LeNet 加批量规范化（从零实现），与不加的 LeNet 并排训练
-======================================================
+=======================================================
 
 对应《批量规范化》一节：用登记表中的实验 ``batch-norm-scratch`` 训练 :func:`dlbook.models.bn_lenet` ，
 即在 LeNet 的每个卷积层和前两个全连接层之后、sigmoid 之前加上从零实现的批量规范化层
@@ -52,6 +52,7 @@ for label, result in results.items():
     print(f"{label}：{result.summary}，用时 {result.seconds:.1f} 秒")
 print(f"书中的 BN-LeNet（10 轮）：test acc {exps['BN-LeNet'].reference['test_acc']:.3f}")
 
+dlbook.use_book_style()  # 中文标签要用随书安装的中文字体
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
 for label, result in results.items():
     epochs = [r.epoch for r in result.history.epochs]
