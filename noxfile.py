@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -25,10 +26,22 @@ TORCH_INDEX_ENV = "DLBOOK_TORCH_INDEX"
 
 
 def _install(session: nox.Session, extras: str) -> None:
+    """安装 dlbook（可编辑模式）与 ``extras``；依赖声明没变时跳过 pip，无改动的重建因此只花在 Sphinx 上。
+
+    是否跳过由虚拟环境里的一个戳记文件决定：它记着 ``pyproject.toml`` 的摘要、extras 与 torch 的来源。
+    包是可编辑安装，改 ``dlbook`` 的代码不需要重新安装；改了依赖，戳记对不上，就照常安装。
+    """
     index = os.environ.get(TORCH_INDEX_ENV)
+    pyproject = hashlib.sha256(Path("pyproject.toml").read_bytes()).hexdigest()
+    stamp_text = f"{pyproject} {extras} {index or ''}"
+    stamp = Path(session.virtualenv.location) / ".dlbook-install-stamp"
+    if stamp.exists() and stamp.read_text() == stamp_text:
+        session.log("依赖没有变化，跳过安装")
+        return
     if index:
         session.install("torch", "torchvision", "--index-url", index)
     session.install("-e", f".[{extras}]")
+    stamp.write_text(stamp_text)
 
 
 class _Archive(NamedTuple):

@@ -4,6 +4,7 @@ import ast
 import functools
 import importlib.util
 import re
+import types
 from pathlib import Path
 
 import yaml
@@ -56,26 +57,52 @@ def _noxfile():
 class _RecordingSession:
     """只记录 install 调用的假 nox 会话：真正的安装要联网下载 torch，这里做不到。"""
 
-    def __init__(self):
+    def __init__(self, venv):
         self.installs = []
+        venv.mkdir(exist_ok=True)
+        self.virtualenv = types.SimpleNamespace(location=str(venv))
 
     def install(self, *args):
         self.installs.append(args)
 
+    def log(self, message):
+        pass
 
-def test_docs_session_installs_torch_from_the_given_index(monkeypatch):
+
+def test_docs_session_installs_torch_from_the_given_index(monkeypatch, tmp_path):
     noxfile = _noxfile()
-    session = _RecordingSession()
+    monkeypatch.chdir(ROOT)
+    session = _RecordingSession(tmp_path / "local")
     monkeypatch.delenv(noxfile.TORCH_INDEX_ENV, raising=False)
     noxfile._install(session, "docs")
     assert session.installs == [("-e", ".[docs]")]  # 本地构建：安装方式不变
-    session = _RecordingSession()
+    session = _RecordingSession(tmp_path / "hosted")
     monkeypatch.setenv(noxfile.TORCH_INDEX_ENV, CPU_INDEX)
     noxfile._install(session, "docs")
     assert session.installs == [
         ("torch", "torchvision", "--index-url", CPU_INDEX),
         ("-e", ".[docs]"),
     ]
+
+
+def test_install_is_skipped_only_while_the_declared_dependencies_are_unchanged(
+    monkeypatch, tmp_path
+):
+    noxfile = _noxfile()
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv(noxfile.TORCH_INDEX_ENV, raising=False)
+    installs = []
+    for extras in ("docs", "docs", "docs,tests"):
+        session = _RecordingSession(tmp_path / "venv")
+        noxfile._install(session, extras)
+        installs.append(session.installs)
+    # 第二次依赖没变，跳过 pip；extras 变了，照常安装
+    assert installs == [[("-e", ".[docs]")], [], [("-e", ".[docs,tests]")]]
+    stamp = tmp_path / "venv" / ".dlbook-install-stamp"
+    stamp.write_text("pyproject 改过之后的摘要")
+    session = _RecordingSession(tmp_path / "venv")
+    noxfile._install(session, "docs,tests")
+    assert session.installs == [("-e", ".[docs,tests]")]
 
 
 def test_github_workflow_builds_and_publishes_pages():
