@@ -67,6 +67,7 @@ register(
         quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
         run=fashion_mnist_classifier,
         runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
+        needs_gpu=True,  # 完整的 ResNet-18 训练 10 轮：一个 CPU 线程上一轮就要几分钟，远超 30 分钟
     )
 )
 
@@ -86,5 +87,6 @@ register(
         quick=dict(num_train=2_000, num_test=1_000, num_epochs=2),
         run=fashion_mnist_classifier,
         runs_in_build=False,  # 页面只演示数据并行；完整训练用 python -m dlbook run 或 torchrun
+        needs_gpu=True,  # 完整的 ResNet-18 训练 10 轮：一个 CPU 线程上一轮就要几分钟，远超 30 分钟
     )
 )
