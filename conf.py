@@ -160,7 +160,12 @@ dlbook_time_budgets: dict[str, tuple[float, str]] = {
     "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _SCALED_CNN),
     "docs/chapter_computational-performance/hybridize": (
         120,
-        "torch.compile 第一次编译要调用 C++ 编译器，缓存为空时一个线程约 15–30 秒",
+        "torch.compile 第一次编译要调用 C++ 编译器，缓存为空时约 15–30 秒（本页单独执行，见前言的 run_alone）",
+    ),
+    "docs/chapter_computational-performance/multiple-gpus-concise": (
+        180,
+        "缩小的 ResNet-18 训练两次（单进程、torchrun 两个进程），另用 torchrun 训练一次多层感知机；"
+        "每次 torchrun 都要启动两个进程、各自导入 PyTorch",
     ),
     "docs/chapter_multilayer-perceptrons/underfit-overfit": (
         90,

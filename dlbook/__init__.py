@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 #: 公共名字 → 定义它的模块。
 _EXPORTS: dict[str, str] = {
     "bleu": "dlbook.metrics.bleu",
+    "corpus_bleu": "dlbook.metrics.bleu",
     "describe_graph": "dlbook.ops.calculus",
     "difference_quotient": "dlbook.ops.calculus",
     "scale_by_control_flow": "dlbook.ops.calculus",
@@ -192,6 +193,7 @@ _EXPORTS: dict[str, str] = {
     "seed_everything": "dlbook.utils.seeding",
     "lag_features": "dlbook.data.synthetic",
     "noisy_sine": "dlbook.data.synthetic",
+    "sparse_classification_data": "dlbook.data.synthetic",
     "fit_autoregressive": "dlbook.train.autoregressive",
     "k_step_predictions": "dlbook.train.autoregressive",
     "predict_autoregressive": "dlbook.train.autoregressive",
@@ -206,6 +208,7 @@ _EXPORTS: dict[str, str] = {
     "train_house_prices": "dlbook.train.house_prices",
     "write_submission": "dlbook.train.house_prices",
     "OptimizerHistory": "dlbook.train.optimizer_comparison",
+    "compare_optimizers": "dlbook.train.optimizer_comparison",
     "train_optimizer": "dlbook.train.optimizer_comparison",
     "train_perceptron": "dlbook.train.perceptron",
     "predict_seq2seq": "dlbook.train.seq2seq",
@@ -220,6 +223,7 @@ _EXPORTS: dict[str, str] = {
     "read_corpus_lines": "dlbook.data.text",
     "seq_data_iter_random": "dlbook.data.text",
     "seq_data_iter_sequential": "dlbook.data.text",
+    "split_corpus": "dlbook.data.text",
     "tokenize": "dlbook.data.text",
     "Timer": "dlbook.utils.timing",
     "EpochRecord": "dlbook.train.loop",
@@ -276,6 +280,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     from dlbook.data.synthetic import (
         lag_features,
         noisy_sine,
+        sparse_classification_data,
     )
     from dlbook.data.text import (
         SeqDataLoader,
@@ -288,6 +293,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         read_corpus_lines,
         seq_data_iter_random,
         seq_data_iter_sequential,
+        split_corpus,
         tokenize,
     )
     from dlbook.data.translation import (
@@ -323,7 +329,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     )
     from dlbook.experiments.profiles import resolve_profile
     from dlbook.metrics.accumulator import Accumulator
-    from dlbook.metrics.bleu import bleu
+    from dlbook.metrics.bleu import bleu, corpus_bleu
     from dlbook.metrics.perplexity import (
         ngram_perplexity,
         perplexity,
@@ -537,6 +543,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     )
     from dlbook.train.optimizer_comparison import (
         OptimizerHistory,
+        compare_optimizers,
         train_optimizer,
     )
     from dlbook.train.perceptron import train_perceptron

@@ -16,6 +16,9 @@ jupyter-cache；读入阶段 MyST-NB 直接取缓存。缓存以页面的代码�
   页面与附录引用的数字否则会缺失或停在旧的构建。只在运行画廊示例的构建中检查——示例运行的实验在示例
   阶段已经写下结果，不运行示例的预览构建里页面也不显示这些数。
 * 预执行失败的页面不进缓存，读入阶段由 MyST-NB 再执行一次并报告错误。
+* 测量速度的页面（线程、重叠、异步、带宽）在前言里写 ``dlbook: {run_alone: true}``
+  （:func:`runs_alone`）：它们不进进程池，等池里的页面全部执行完，再一页一页地单独执行，
+  内核用本机全部可用的核心（:func:`available_cores`）。与别的页面并排时测得的加速没有意义。
 """
 
 from __future__ import annotations
@@ -33,7 +36,15 @@ from dlbook.book.environment import DATA_LOG_ENV, ONE_THREAD, results_dir
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-__all__ = ["is_text_notebook", "kernel_config", "missing_results", "page_datasets", "pre_execute"]
+__all__ = [
+    "available_cores",
+    "is_text_notebook",
+    "kernel_config",
+    "missing_results",
+    "page_datasets",
+    "pre_execute",
+    "runs_alone",
+]
 
 #: 缓存记录里执行器的名字（测试据此确认页面是由这里执行的）。
 EXECUTOR = "dlbook-parallel"
@@ -43,6 +54,25 @@ def is_text_notebook(path: Path) -> bool:
     """``path`` 是否是会被执行的 MyST 文本笔记本（前言里有 ``file_format: mystnb``）。"""
     head = path.read_text(encoding="utf-8")[:500]
     return head.startswith("---") and "file_format: mystnb" in head.split("\n---", 1)[0]
+
+
+def runs_alone(metadata: Any) -> bool:
+    """笔记本的元数据（页面的前言）是否要求单独执行：``dlbook: {run_alone: true}``。
+
+    Examples
+    --------
+    >>> runs_alone({"dlbook": {"run_alone": True}}), runs_alone({"file_format": "mystnb"})
+    (True, False)
+    """
+    options = metadata.get("dlbook") or {}
+    return bool(options.get("run_alone", False))
+
+
+def available_cores() -> int:
+    """本进程可以使用的 CPU 核心数（受 CPU 亲和性限制时按限制计）。"""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def missing_results(docname: str, directory: str | os.PathLike[str]) -> list[str]:
@@ -84,9 +114,10 @@ def kernel_config() -> Any:
     return Config()
 
 
-def _worker_init(one_thread: bool) -> None:
-    if one_thread:
-        os.environ.update(ONE_THREAD)
+def _worker_init(threads: int | None) -> None:
+    """工作进程（与它启动的内核）的线程数；``None`` 时沿用继承来的环境。"""
+    if threads is not None:
+        os.environ.update({name: str(threads) for name in ONE_THREAD})
 
 
 def _execute(
@@ -129,9 +160,7 @@ def pre_execute(app: Sphinx) -> None:
     config = app.config
     if config.nb_execution_mode != "cache":
         return
-    import nbformat
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
     from myst_nb.core.read import create_nb_reader
     from sphinx.util import logging
     from sphinx.util.matching import get_matching_files
@@ -163,19 +192,37 @@ def pre_execute(app: Sphinx) -> None:
             app.dlbook_page_datasets[docname] = record.data["datasets"]
     if not pending:
         return
+    alone = [page for page in pending if runs_alone(page[2].metadata)]
+    pooled = [page for page in pending if not runs_alone(page[2].metadata)]
     workers = max(1, int(config.dlbook_parallel_notebooks))
-    logger.info(f"[dlbook] 用 {workers} 个进程执行 {len(pending)} 个页面")
     start = time.perf_counter()
+    if pooled:
+        logger.info(f"[dlbook] 用 {workers} 个进程执行 {len(pooled)} 个页面")
+        _execute_pages(app, cache, pooled, workers, 1 if workers > 1 else None)
+    if alone:
+        cores = available_cores()
+        logger.info(f"[dlbook] 单独执行 {len(alone)} 个测量速度的页面（每页 {cores} 个线程）")
+        _execute_pages(app, cache, alone, 1, cores)
+    logger.info(f"[dlbook] 页面执行完毕，用时 {time.perf_counter() - start:.1f} 秒")
+
+
+def _execute_pages(
+    app: Sphinx, cache: Any, pages: list[tuple[str, Path, Any]], workers: int, threads: int | None
+) -> None:
+    """用 ``workers`` 个工作进程（各用 ``threads`` 个线程）执行 ``pages``，结果写进执行缓存。"""
+    import nbformat
+    from jupyter_cache.base import CacheBundleIn
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    timeout = app.config.nb_execution_timeout
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_init, initargs=(workers > 1,)
+        workers, mp_context=context, initializer=_worker_init, initargs=(threads,)
     ) as pool:
         futures = {
-            pool.submit(_execute, str(path), nbformat.writes(nb), config.nb_execution_timeout): (
-                docname,
-                path,
-            )
-            for docname, path, nb in pending
+            pool.submit(_execute, str(path), nbformat.writes(nb), timeout): (docname, path)
+            for docname, path, nb in pages
         }
         for future, (docname, path) in futures.items():
             executed, seconds, error, datasets = future.result()
@@ -190,7 +237,6 @@ def pre_execute(app: Sphinx) -> None:
             )
             app.dlbook_page_datasets[docname] = datasets
             logger.info(f"[dlbook] {docname}：{seconds:.1f} 秒")
-    logger.info(f"[dlbook] 页面执行完毕，用时 {time.perf_counter() - start:.1f} 秒")
 
 
 def page_datasets(app: Sphinx, docname: str) -> list[str] | None:

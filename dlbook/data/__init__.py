@@ -1,4 +1,4 @@
-"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价、语言模型的文本语料、英法句子对，以及缓存、校验与下载的工具。
+"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价、语言模型的文本语料、翻译的句子对（英中），以及缓存、校验与下载的工具。
 
 导入本包不会访问网络、不会读写任何文件。
 """
@@ -34,7 +34,7 @@ from dlbook.data.synthetic import (
     synthetic_linear_data,
 )
 from dlbook.data.translation import (
-    fetch_gettext_pairs,
+    fetch_cmn_eng,
     fetch_tatoeba,
     locate_translation,
     read_translation_pairs,
@@ -72,7 +72,7 @@ __all__ = [
     "read_fashion_mnist",
     "read_idx",
     "synthetic_linear_data",
-    "fetch_gettext_pairs",
+    "fetch_cmn_eng",
     "fetch_tatoeba",
     "locate_translation",
     "read_translation_pairs",

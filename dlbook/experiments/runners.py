@@ -6,7 +6,7 @@
 
 * :func:`fashion_mnist_classifier`：Fashion-MNIST 上的分类（``task="classification"``）；
 * :func:`language_model_run`：字符级语料上的循环神经网络语言模型（``task="language_model"``）；
-* :func:`translation_run`：英法句子对上的编码器–解码器（``task="seq2seq"``）；
+* :func:`translation_run`：句子对（默认英译中）上的编码器–解码器（``task="seq2seq"``）；
 * :func:`house_regression_run`：房价回归上比较优化算法（``task="regression"``）。
 
 ``run`` 用 ``settings["model"].build(generator, **数据量)`` 建模型：语言模型给出 ``vocab_size``，
@@ -44,6 +44,7 @@ __all__ = [
     "metrics_from_history",
     "optimizer_factory",
     "run_house_experiment",
+    "translate_pairs",
     "translation_run",
 ]
 
@@ -59,7 +60,7 @@ def metrics_from_history(history: History, task: str) -> dict[str, Any]:
     * ``regression``、``seq2seq``：``train_loss``、``test_loss``，以及 ``train_loss_per_epoch``、
       ``test_loss_per_epoch``；
     * ``language_model``：``train_loss``、``perplexity`` （训练集上每个词元的困惑度）与
-      ``perplexity_per_epoch``。
+      ``perplexity_per_epoch``；有验证集时还有 ``valid_perplexity`` 与 ``valid_perplexity_per_epoch``。
 
     都有 ``examples_per_sec``；值为 ``None`` 的（例如没有测试集）不记。
 
@@ -88,6 +89,10 @@ def metrics_from_history(history: History, task: str) -> dict[str, Any]:
         perplexity = [math.exp(v) for v in history.column("train_loss")]
         metrics["perplexity"] = perplexity[-1]
         metrics["perplexity_per_epoch"] = perplexity
+        valid = history.column("test_loss")
+        if all(v is not None for v in valid):
+            metrics["valid_perplexity_per_epoch"] = [math.exp(v) for v in valid]
+            metrics["valid_perplexity"] = metrics["valid_perplexity_per_epoch"][-1]
     else:
         for key, col in names.items():
             series = history.column(col)
@@ -117,8 +122,8 @@ def fashion_mnist_classifier(settings: dict[str, Any], ctx: RunContext) -> RunOu
       ``num_epochs``、``lr`` （必需），``resize``、``init``、``num_train``、``num_test`` （可选）；
     * ``loss``：``"nn.CrossEntropyLoss"`` （默认，模型输出 logits）或 ``"dlbook.cross_entropy"``
       （模型输出概率，用手写的交叉熵）；
-    * ``optimizer``：``"torch.optim.SGD"`` （默认）或 ``"dlbook.sgd"`` （手写的小批量随机梯度下降，
-      对损失之和反向传播）；
+    * ``optimizer``：``"torch.optim.SGD"`` （默认；设置里有非零的 ``momentum`` 时带动量）或
+      ``"dlbook.sgd"`` （手写的小批量随机梯度下降，对损失之和反向传播）；
     * ``scheduler`` （可选）：学习率调度器，见 :func:`make_scheduler`。
 
     ``RunOutput.data`` 是 ``(train_iter, test_iter)``。
@@ -148,7 +153,12 @@ def fashion_mnist_classifier(settings: dict[str, Any], ctx: RunContext) -> RunOu
     lr = settings["lr"]
     optimizer_name = settings.get("optimizer", "torch.optim.SGD")
     kwargs: dict[str, Any] = {}
-    if optimizer_name == "torch.optim.SGD":
+    if optimizer_name == "torch.optim.SGD" and settings.get("momentum"):
+        net.to(ctx.device)
+        kwargs["optimizer"] = torch.optim.SGD(
+            net.parameters(), lr=lr, momentum=settings["momentum"]
+        )
+    elif optimizer_name == "torch.optim.SGD":
         kwargs["lr"] = lr
     elif optimizer_name == "dlbook.sgd":
         net.to(ctx.device)
@@ -181,47 +191,84 @@ def fashion_mnist_classifier(settings: dict[str, Any], ctx: RunContext) -> RunOu
 
 @dataclass
 class LanguageModelData:
-    """语言模型实验用到的数据：训练迭代器与词表。"""
+    """语言模型实验用到的数据：训练迭代器、词表与留出文本的验证迭代器。"""
 
     train_iter: Any
     vocab: Any
+    valid_iter: Any = None
 
 
 def language_model_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
     """在字符级语料上训练循环神经网络语言模型的 ``run`` 函数（第 7、8 章共用）。
 
     模型由 ``settings["model"].build(generator, vocab_size=词表大小)`` 建出。用到的设置：``corpus``、``token``、
-    ``sampling``、``num_train`` （取语料的前多少个词元）、``batch_size``、``num_steps``、``lr``、
-    ``clip``、``num_epochs`` 与生成文本的前缀 ``prefix``。额外指标是生成的 50 个字符 ``generated``；
-    ``RunOutput.data`` 是 :class:`LanguageModelData`。
+    ``sampling``、``num_valid`` （书末留出多少个词元作验证集）、``num_train`` （训练取其余文本的前多少个
+    词元，``None`` 为全部，见 :func:`~dlbook.data.text.split_corpus`）、``batch_size``、``num_steps``、
+    ``optimizer`` （``"torch.optim.SGD"`` 或 ``"torch.optim.Adam"`` 等，见 :func:`optimizer_factory`）、``lr``、
+    ``clip``、``num_epochs``、生成文本的前缀 ``prefix`` 与采样温度 ``temperature``。
+
+    额外指标：同一段训练文本上计数、在同一段留出文本上求的 1、2、3 元语法（加一平滑）困惑度
+    ``unigram_perplexity``、``bigram_perplexity``、``trigram_perplexity``；贪心生成的 50 个字符
+    ``generated`` 与按温度采样的 50 个字符 ``sampled``；更新次数 ``num_updates``。验证困惑度
+    ``valid_perplexity`` 由 :func:`metrics_from_history` 给出。``RunOutput.data`` 是 :class:`LanguageModelData`。
     """
-    from dlbook.data.text import load_language_model_data
+    from dlbook.data.text import SeqDataLoader, load_corpus, split_corpus
+    from dlbook.metrics.perplexity import ngram_perplexity
     from dlbook.train.language_model import predict_text, train_language_model
 
-    train_iter, vocab = load_language_model_data(
-        settings["batch_size"],
-        settings["num_steps"],
-        name=settings["corpus"],
-        token=settings["token"],
+    corpus, vocab = load_corpus(settings["corpus"], token=settings["token"])
+    train, valid = split_corpus(corpus, settings["num_valid"], settings.get("num_train"))
+    batch_size, num_steps = settings["batch_size"], settings["num_steps"]
+    train_iter = SeqDataLoader(
+        train,
+        batch_size,
+        num_steps,
         sampling=settings["sampling"],
-        max_tokens=settings.get("num_train"),
         seed=ctx.seed,
         device=ctx.device,
     )
+    # 验证集总是顺序分区、每轮同一个偏移（set_epoch(0)），各轮的验证困惑度才可以比较
+    valid_iter = _FixedEpoch(SeqDataLoader(valid, batch_size, num_steps, device=ctx.device))
     net = settings["model"].build(init_generator(ctx.seed), vocab_size=len(vocab))
     history = train_language_model(
         net,
         train_iter,
         settings["num_epochs"],
-        lr=settings["lr"],
+        optimizer=optimizer_factory(settings)(net.parameters()),
         clip=settings["clip"],
+        valid_iter=valid_iter,
         device=ctx.device,
         seed=ctx.seed,
         plot=ctx.plot,
         verbose=ctx.verbose,
     )
-    extra = {"generated": predict_text(settings["prefix"], 50, net, vocab)}
-    return _run_output(history, extra, net, LanguageModelData(train_iter, vocab))
+    extra: dict[str, Any] = {
+        f"{name}_perplexity": ngram_perplexity(train, n, len(vocab), heldout=valid)
+        for n, name in ((1, "unigram"), (2, "bigram"), (3, "trigram"))
+    }
+    extra["num_updates"] = settings["num_epochs"] * sum(1 for _ in train_iter)
+    extra["generated"] = predict_text(settings["prefix"], 50, net, vocab)
+    extra["sampled"] = predict_text(
+        settings["prefix"],
+        50,
+        net,
+        vocab,
+        temperature=settings["temperature"],
+        generator=torch.Generator().manual_seed(init_seed(ctx.seed)),
+    )
+    return _run_output(history, extra, net, LanguageModelData(train_iter, vocab, valid_iter))
+
+
+class _FixedEpoch:
+    """每次遍历都从第 0 轮的偏移开始的迭代器包装（验证集用）。"""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.sampling = loader.sampling
+
+    def __iter__(self) -> Any:
+        self.loader.set_epoch(0)
+        return iter(self.loader)
 
 
 # ---------------------------------------------------------------------------
@@ -230,21 +277,31 @@ def language_model_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
 
 
 def translation_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-    """在英法句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
+    """在句子对上训练编码器–解码器的 ``run`` 函数（第 8、9 章的翻译实验共用）。
 
-    模型由 ``settings["model"].build(generator, src_vocab_size=..., tgt_vocab_size=...)`` 建出，
-    词表大小取自 :func:`~dlbook.data.translation.load_translation` 的结果。额外指标是前 ``num_bleu``
-    个训练句子与留出句子上的平均 BLEU
-    （``bleu_train``、``bleu_test``，贪心搜索，见 :func:`mean_bleu`）；
+    数据由 :func:`~dlbook.data.translation.load_translation` 读出：``settings`` 里的 ``dataset``
+    （默认 ``"cmn-eng"``，英译中）、``num_examples``、``num_steps``、``batch_size``，以及可选的
+    ``drop_long`` （默认 ``False``）与 ``num_test`` （默认 500）。模型由
+    ``settings["model"].build(generator, src_vocab_size=..., tgt_vocab_size=...)`` 建出。
+    额外指标在前 ``num_bleu`` 个训练句子与留出句子上（贪心搜索，每句只翻译一次）：
+
+    * ``bleu_train``、``bleu_test``：逐句 BLEU（:func:`~dlbook.metrics.bleu.bleu`，``k=2``）的平均；
+    * ``corpus_bleu_train``、``corpus_bleu_test``：语料级 BLEU-4
+      （:func:`~dlbook.metrics.bleu.corpus_bleu`，0 到 1 之间）。
+
     ``RunOutput.data`` 是 ``load_translation`` 的结果。
     """
     from dlbook.data.translation import load_translation
+    from dlbook.metrics.bleu import bleu, corpus_bleu
     from dlbook.train.seq2seq import train_seq2seq
 
     data = load_translation(
         settings["batch_size"],
         settings["num_steps"],
+        dataset=settings.get("dataset", "cmn-eng"),
         num_examples=settings["num_examples"],
+        num_test=settings.get("num_test", 500),
+        drop_long=settings.get("drop_long", False),
         seed=ctx.seed,
     )
     net = settings["model"].build(
@@ -264,31 +321,37 @@ def translation_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         verbose=ctx.verbose,
     )
     n = settings["num_bleu"]
-    extra = {
-        "bleu_train": mean_bleu(net, data, data.train_pairs[:n]),
-        "bleu_test": mean_bleu(net, data, data.test_pairs[:n]),
-    }
+    extra: dict[str, float] = {}
+    for split, pairs in (("train", data.train_pairs[:n]), ("test", data.test_pairs[:n])):
+        preds, labels = translate_pairs(net, data, pairs)
+        extra[f"bleu_{split}"] = sum(map(bleu, preds, labels)) / len(preds)
+        extra[f"corpus_bleu_{split}"] = corpus_bleu(preds, labels)
     return _run_output(history, extra, net, data)
 
 
-def mean_bleu(net: nn.Module, data: Any, pairs: list[tuple[str, str]], k: int = 2) -> float:
-    """模型在句子对 ``pairs`` 上的平均 BLEU：贪心搜索翻译每个英文句子，与规范化后的法文参考比较。
+def translate_pairs(
+    net: nn.Module, data: Any, pairs: list[tuple[str, str]]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """用贪心搜索翻译 ``pairs`` 的每个英文句子，返回（译文的词元列表，参考译文的词元列表）。
 
-    ``data`` 是 :func:`~dlbook.data.translation.load_translation` 的结果（词表与时间步数）。
+    ``data`` 是 :func:`~dlbook.data.translation.load_translation` 的结果：它给出词表、时间步数，
+    以及参考译文的词元化方式（中文按字）。
     """
-    from dlbook.data.translation import normalize_sentence
-    from dlbook.metrics.bleu import bleu
     from dlbook.train.seq2seq import predict_seq2seq
 
-    scores = [
-        bleu(
-            predict_seq2seq(net, en, data.src_vocab, data.tgt_vocab, data.num_steps).split(),
-            normalize_sentence(fr).split(),
-            k=k,
-        )
-        for en, fr in pairs
+    preds = [
+        predict_seq2seq(net, en, data.src_vocab, data.tgt_vocab, data.num_steps).split()
+        for en, _ in pairs
     ]
-    return sum(scores) / len(scores)
+    return preds, [data.target_tokens(tgt) for _, tgt in pairs]
+
+
+def mean_bleu(net: nn.Module, data: Any, pairs: list[tuple[str, str]], k: int = 2) -> float:
+    """模型在句子对 ``pairs`` 上的平均逐句 BLEU（贪心搜索，见 :func:`translate_pairs`）。"""
+    from dlbook.metrics.bleu import bleu
+
+    preds, labels = translate_pairs(net, data, pairs)
+    return sum(bleu(p, label, k=k) for p, label in zip(preds, labels, strict=True)) / len(preds)
 
 
 # ---------------------------------------------------------------------------

@@ -153,7 +153,7 @@ class TransformerEncoder(Encoder):
     def forward(
         self, X: torch.Tensor, valid_lens: torch.Tensor | None = None, *args: Any
     ) -> torch.Tensor:
-        # 嵌入乘 sqrt(d)（同 D2L）：嵌入取标准正态分布，乘后远大于取值在 [-1, 1] 内的位置编码
+        # 嵌入乘 sqrt(d)（同 D2L）；transformer() 把嵌入的初值取成标准差 1/sqrt(d)，乘后标准差为 1
         X = self.pos_encoding(self.embedding(X.long()) * math.sqrt(self.num_hiddens))
         weights = []
         for blk in self.blks:
@@ -300,12 +300,18 @@ def transformer(
     num_heads: int = 4,
     num_blks: int = 2,
     dropout: float = 0.1,
+    embedding_std: float | None = None,
     generator: torch.Generator | None = None,
 ) -> EncoderDecoder:
     """书中的 Transformer 编码器–解码器（默认值同 D2L：隐藏 32、前馈隐藏 64、4 头、2 块、暂退 0.1）。
 
-    初始化同第 8 章的 seq2seq（:func:`~dlbook.models.seq2seq.init_seq2seq`：嵌入取标准正态，
-    全连接层的权重用 Xavier 均匀分布）；给出 ``generator`` 时初值可复现。
+    初始化同第 8 章的 seq2seq（:func:`~dlbook.models.seq2seq.init_seq2seq`：全连接层的权重用 Xavier
+    均匀分布），只有嵌入不同：两个嵌入层的参数取均值 0、标准差 ``embedding_std`` 的正态分布，默认
+    :math:`1/\\sqrt d` （``d`` 即 ``num_hiddens``）。编码器与解码器把嵌入乘以 :math:`\\sqrt d`，于是
+    送进第一块的嵌入标准差是 1，与取值在 :math:`[-1, 1]` 内的位置编码同一个量级。D2L 的嵌入取标准正态
+    （``embedding_std=1.0``），乘以 :math:`\\sqrt d` 后标准差是 :math:`\\sqrt d`：位置编码几乎被淹没，
+    第一块的注意力得分大得让 softmax 饱和，每个头都只看一个位置（第 9 章 Transformer 一节用数字说明）。
+    给出 ``generator`` 时初值可复现。
 
     Examples
     --------
@@ -314,7 +320,15 @@ def transformer(
     >>> Y_hat, _ = net(X, torch.zeros(4, 5, dtype=torch.long), torch.tensor([7, 5, 3, 1]))
     >>> Y_hat.shape
     torch.Size([4, 5, 12])
+    >>> big = transformer(1000, 12, num_hiddens=64, num_heads=4, embedding_std=1.0)
+    >>> small = transformer(1000, 12, num_hiddens=64, num_heads=4)
+    >>> [round(n.encoder.embedding.weight.std().item() * 64 ** 0.5, 1) for n in (big, small)]
+    [8.0, 1.0]
     """
+    if embedding_std is None:
+        embedding_std = num_hiddens**-0.5
+    if not (isinstance(embedding_std, (int, float)) and 0 < embedding_std < math.inf):
+        raise ValueError(f"embedding_std 必须是有限的正数，收到 {embedding_std!r}")
     net = EncoderDecoder(
         TransformerEncoder(
             src_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks, dropout
@@ -323,4 +337,8 @@ def transformer(
             tgt_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks, dropout
         ),
     )
-    return init_seq2seq(net, generator)
+    init_seq2seq(net, generator)
+    with torch.no_grad():
+        for embedding in (net.encoder.embedding, net.decoder.embedding):
+            embedding.weight.normal_(0.0, float(embedding_std), generator=generator)
+    return net

@@ -359,7 +359,9 @@ class YogiScratch(AdamScratch):
     :math:`\mathbf{s}_t = \mathbf{s}_{t-1} + (1 - \beta_2)(\mathbf{g}_t^2 - \mathbf{s}_{t-1})`：
     :math:`\mathbf{s}_{t-1}` 远大于 :math:`\mathbf{g}_t^2` 时它一步减去很多，有效学习率突然变大；
     Yogi 每步的变化不超过 :math:`(1 - \beta_2) \mathbf{g}_t^2`。PyTorch 没有 Yogi；
-    与 D2L 一样，:math:`\mathbf{v}_0 = \mathbf{s}_0 = 0`。
+    与 D2L 一样，:math:`\mathbf{v}_0 = \mathbf{s}_0 = 0`，并沿用 Adam 的偏差修正。这个修正对 Yogi 并不准确：
+    :math:`\mathbf{s} < \mathbf{g}^2` 时 :math:`\mathbf{s}_t = t (1 - \beta_2) \mathbf{g}^2` 线性增长，
+    除以 :math:`1 - \beta_2^t` 后高估 :math:`\mathbf{g}^2` （:math:`\beta_2 = 0.99`、第 100 步约 1.58 倍）。
 
     Parameters
     ----------

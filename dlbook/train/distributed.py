@@ -59,6 +59,7 @@ __all__ = [
     "shard_batches",
     "shard_sizes",
     "shutdown_distributed",
+    "sync_batchnorm_devices",
     "unwrap_model",
     "wrap_model",
 ]
@@ -273,12 +274,33 @@ def rank_log(message: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def wrap_model(net: nn.Module, device: torch.device) -> nn.Module:
+def sync_batchnorm_devices() -> tuple[str, ...]:
+    """本版本 PyTorch 的 ``nn.SyncBatchNorm`` 在多进程时支持的设备类型。
+
+    ``nn.SyncBatchNorm`` 前向时检查输入所在的设备，只接受 GPU 一类的设备（CUDA、XPU、HPU 与
+    ``privateuse1`` 后端）；CPU 上的张量（gloo 后端）会在第一次前向时报错。
+
+    Examples
+    --------
+    >>> "cuda" in sync_batchnorm_devices(), "cpu" in sync_batchnorm_devices()
+    (True, False)
+    """
+    return ("cuda", "xpu", "hpu", torch._C._get_privateuse1_backend_name())
+
+
+def wrap_model(net: nn.Module, device: torch.device, *, sync_batchnorm: bool = False) -> nn.Module:
     """多进程时把模型包进 ``DistributedDataParallel``，单进程时原样返回。
 
     ``DistributedDataParallel`` 在构造时把 0 号进程的参数广播给所有进程（各进程从相同的初值出发），
     之后每次反向传播都在各进程之间对梯度做全归约（求平均），并且一边算后面层的梯度、
     一边传前面层已经算好的梯度，让计算与通信重叠。
+
+    DDP 只同步梯度：批量规范化层训练时仍然只用**本进程**那一片批量计算均值与方差，
+    运行均值也各自累计（DDP 每次前向前把 0 号进程的缓冲区广播给其他进程）。所以有批量规范化层的模型，
+    多进程训练与单进程训练同样的全局批量，结果并不相同。``sync_batchnorm=True`` 时先用
+    ``nn.SyncBatchNorm.convert_sync_batchnorm`` 把它们换成在所有进程之间汇总统计量的版本（参数与缓冲区
+    沿用原来的张量），代价是每个批量规范化层前向、反向各多一次集合通信。它只支持
+    :func:`sync_batchnorm_devices` 中的设备：``device`` 是 CPU 时抛出 ``ValueError``，而不是等到第一次前向。
     """
     if not is_distributed() or isinstance(net, nn.parallel.DistributedDataParallel):
         return net  # 单进程，或调用者已经自己包好了
@@ -286,6 +308,14 @@ def wrap_model(net: nn.Module, device: torch.device) -> nn.Module:
         raise TypeError(
             f"多进程训练需要 nn.Module（要包进 DistributedDataParallel），收到 {type(net).__name__}"
         )
+    if sync_batchnorm:
+        if device.type not in sync_batchnorm_devices():
+            raise ValueError(
+                f"sync_batchnorm=True 需要 GPU 一类的设备（{', '.join(sync_batchnorm_devices())}），"
+                f"收到 {device}：PyTorch {torch.__version__} 的 nn.SyncBatchNorm 不支持 CPU 上的张量；"
+                "在 CPU 上多进程训练时，批量规范化层只能用各进程自己那一片批量的统计量"
+            )
+        net = nn.SyncBatchNorm.convert_sync_batchnorm(net)
     device_ids = [device.index] if device.type == "cuda" else None
     return nn.parallel.DistributedDataParallel(net, device_ids=device_ids)
 

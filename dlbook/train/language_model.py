@@ -81,7 +81,7 @@ def hidden_gradient_norms(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
 
     ``net`` 需要有 :meth:`~dlbook.models.rnn.RNNScratch.hidden_states`（从零实现的循环网络都有）。
     由链式法则，:math:`\partial \mathbf{H}_T / \partial \mathbf{H}_t` 是 :math:`T - t` 个
-    “tanh 的导数 × :math:`\mathbf{W}_{hh}^\top`” 的乘积：:math:`\mathbf{W}_{hh}` 的谱半径小于 1 时，
+    “:math:`\mathbf{W}_{hh}` × tanh 的导数” 的乘积（列向量的写法，见“通过时间反向传播”一节）：:math:`\mathbf{W}_{hh}` 的谱半径小于 1 时，
     梯度随距离指数衰减（消失），大于 1 时可能指数增长（爆炸）。
 
     Examples
@@ -119,12 +119,18 @@ def predict_text(
     *,
     device: torch.device | str | None = None,
     sep: str = "",
+    temperature: float = 0.0,
+    generator: torch.Generator | None = None,
 ) -> str:
-    """在 ``prefix`` 之后生成 ``num_preds`` 个词元，返回前缀加上生成的文本。
+    r"""在 ``prefix`` 之后生成 ``num_preds`` 个词元，返回前缀加上生成的文本。
 
-    先让模型读完前缀（预热期：只更新隐状态，不用它的输出），然后每一步取得分最高的词元
-    （贪心），把它作为下一步的输入。``sep=""`` 表示字符级（前缀按字符拆开、结果直接拼接）；
-    单词级用 ``sep=" "``。
+    先让模型读完前缀（预热期：只更新隐状态，不用它的输出），然后每一步选出一个词元，
+    把它作为下一步的输入。``temperature=0`` （默认）是贪心解码：取得分最高的词元，结果是确定的，
+    但容易陷入 ``the the the`` 这样的循环。``temperature`` :math:`T > 0` 时按
+    :math:`\operatorname{softmax}(\mathbf{o} / T)` **采样**：:math:`T = 1` 就是模型预测的分布，
+    :math:`T < 1` 让分布更尖（更保守，趋于贪心），:math:`T > 1` 让它更平（更随机）。采样用 ``generator``
+    （不给时用全局随机数），同一个种子生成同样的文本。``sep=""`` 表示字符级（前缀按字符拆开、
+    结果直接拼接）；单词级用 ``sep=" "``。
 
     Examples
     --------
@@ -133,9 +139,20 @@ def predict_text(
     >>> net = RNNScratch(len(vocab), 8, generator=torch.Generator().manual_seed(0))
     >>> predict_text("ab", 5, net, vocab)      # 还没训练：生成的是胡话
     'ab...'
+    >>> g = torch.Generator().manual_seed(0)
+    >>> a = predict_text("ab", 5, net, vocab, temperature=1.0, generator=g)
+    >>> b = predict_text("ab", 5, net, vocab, temperature=1.0, generator=g.manual_seed(0))
+    >>> a == b, a.startswith("ab")              # 同一个种子，同样的样本
+    (True, True)
     """
     if isinstance(num_preds, bool) or not isinstance(num_preds, int) or num_preds < 0:
         raise ValueError(f"num_preds 必须是非负整数，收到 {num_preds!r}")
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not (temperature >= 0 and math.isfinite(temperature))
+    ):
+        raise ValueError(f"temperature 必须是有限的非负数（0 表示贪心），收到 {temperature!r}")
     tokens = list(prefix) if sep == "" else prefix.split(sep)
     if not tokens:
         raise ValueError("prefix 不能为空：至少要有一个词元作为第一步的输入")
@@ -149,7 +166,11 @@ def predict_text(
             _, state = net(torch.tensor([outputs[:-1]], device=device), state)
         for _ in range(num_preds):
             y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
-            outputs.append(int(y.argmax(dim=1)))
+            if temperature == 0:
+                outputs.append(int(y.argmax(dim=1)))
+            else:
+                probs = torch.softmax(y[0].float().cpu() / temperature, dim=0)
+                outputs.append(int(torch.multinomial(probs, 1, generator=generator)))
     finally:
         net.train(was_training)
     return sep.join(vocab.to_tokens(outputs))

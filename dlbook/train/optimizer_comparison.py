@@ -1,19 +1,23 @@
-"""比较优化器的训练循环（第 10 章）：用给定的优化器训练线性回归，记录整个数据集上的损失怎样随
-训练的轮数与时间下降。
+"""比较优化器的训练循环（第 10 章）。
 
-数据是 :func:`dlbook.data.house_prices.load_house_regression`：D2L 的这些实验用 NASA 的翼型噪声数据
-（airfoil），本书不附带这份数据，改用第 3 章已经用过的 Kaggle 房价数据的数值特征，预测对数房价。
+* :func:`train_optimizer`：用给定的优化器训练线性回归，记录整个数据集上的损失怎样随训练的轮数与时间下降。
+  数据是 :func:`dlbook.data.house_prices.load_house_regression`：D2L 的这些实验用 NASA 的翼型噪声数据
+  （airfoil），本书不附带这份数据，改用第 3 章已经用过的 Kaggle 房价数据的数值特征，预测对数房价。
+  这是一个凸问题，各种优化器最后停在差不多的地方，适合核对实现、不适合比较算法。
+* :func:`compare_optimizers`：在非凸的分类问题上（例如 Fashion-MNIST 上的多层感知机）用同样的预算、
+  同样的初值与数据顺序训练几种优化器，每个种子一组，返回每轮的训练记录，供页面比较与检查论断。
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+from torch import nn
 
 from dlbook.data.loader import TensorBatches
 from dlbook.plotting.liveplot import LivePlot
@@ -22,7 +26,10 @@ from dlbook.train.trainer import _make_plot, _set_loader_epoch
 from dlbook.utils.checks import check_positive
 from dlbook.utils.seeding import init_generator
 
-__all__ = ["OptimizerHistory", "train_optimizer"]
+if TYPE_CHECKING:
+    from dlbook.train.loop import History
+
+__all__ = ["OptimizerHistory", "compare_optimizers", "train_optimizer"]
 
 
 @dataclass
@@ -182,3 +189,84 @@ def train_optimizer(
     if verbose:
         print(f"loss: {history.final_loss:.3f}, {seconds / num_epochs:.3g} sec/epoch")
     return history
+
+
+def compare_optimizers(
+    optimizers: Mapping[str, Callable[[Iterable[nn.Parameter]], Any]],
+    make_net: Callable[[torch.Generator], nn.Module],
+    make_data: Callable[[int], tuple[Iterable[Any], Iterable[Any] | None]],
+    num_epochs: int,
+    *,
+    seeds: Sequence[int] = (0, 1, 2),
+    loss: Callable[..., torch.Tensor] | None = None,
+) -> dict[str, list[History]]:
+    """用同样的预算比较几种优化器：每个种子一组，组内各优化器的初值与数据顺序完全相同。
+
+    对每个种子 ``seed``：``make_data(seed)`` 给出 ``(train_iter, test_iter)`` （打乱顺序由种子决定），
+    对每个优化器用 ``make_net(init_generator(seed))`` 建一个新模型（所以同一个种子下初值相同），
+    再用 :func:`~dlbook.train.trainer.train_classifier` 训练 ``num_epochs`` 轮。
+
+    Parameters
+    ----------
+    optimizers : mapping
+        名字 → ``make_optimizer(params)``，例如 ``{"SGD": lambda p: torch.optim.SGD(p, lr=0.1)}``。
+    make_net : callable
+        ``make_net(generator)`` 返回模型（输出 logits）。
+    make_data : callable
+        ``make_data(seed)`` 返回 ``(train_iter, test_iter)``；``test_iter`` 可以为 ``None``。
+    num_epochs : int
+        每次训练的轮数。
+    seeds : sequence of int
+        种子，默认 ``(0, 1, 2)``。
+    loss : callable, optional
+        逐样本的损失，默认 ``nn.CrossEntropyLoss(reduction="none")``。
+
+    Returns
+    -------
+    dict
+        名字 → 每个种子一个 :class:`~dlbook.train.loop.History` 的列表（顺序同 ``seeds``）。
+
+    Examples
+    --------
+    >>> from dlbook.data.synthetic import load_array, sparse_classification_data
+    >>> X, y, _ = sparse_classification_data(200, 20, 5, seed=0)
+    >>> runs = compare_optimizers(
+    ...     {"SGD": lambda p: torch.optim.SGD(p, lr=0.1), "Adam": lambda p: torch.optim.Adam(p, lr=0.01)},
+    ...     lambda g: nn.Linear(20, 2), lambda seed: (load_array((X, y), 20, seed=seed), None),
+    ...     num_epochs=2, seeds=(0, 1))
+    >>> sorted(runs), [len(h) for h in runs.values()], len(runs["SGD"][0].column("train_loss"))
+    (['Adam', 'SGD'], [2, 2], 2)
+    """
+    from dlbook.train.trainer import train_classifier
+
+    if not optimizers:
+        raise ValueError("optimizers 不能为空：至少要有一个优化器")
+    for name, make in optimizers.items():
+        if not callable(make):
+            raise TypeError(f"optimizers[{name!r}] 必须是可调用对象 make_optimizer(params)")
+    if not callable(make_net) or not callable(make_data):
+        raise TypeError("make_net 与 make_data 必须是可调用对象")
+    check_positive("num_epochs", num_epochs)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds 不能为空")
+    loss = nn.CrossEntropyLoss(reduction="none") if loss is None else loss
+    runs: dict[str, list[History]] = {name: [] for name in optimizers}
+    for seed in seeds:
+        train_iter, test_iter = make_data(seed)
+        for name, make in optimizers.items():
+            net = make_net(init_generator(seed))
+            runs[name].append(
+                train_classifier(
+                    net,
+                    train_iter,
+                    test_iter,
+                    num_epochs,
+                    optimizer=make(net.parameters()),
+                    loss=loss,
+                    seed=seed,
+                    plot=False,
+                    verbose=False,
+                )
+            )
+    return runs

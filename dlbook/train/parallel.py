@@ -280,13 +280,15 @@ def train(
     num_train: int | None = None,
     num_test: int | None = None,
     seed: int = 0,
+    scale: float = 0.01,
     plot: bool = True,
     verbose: bool = True,
 ) -> History:
     """在 ``devices`` 上用从零实现的数据并行训练 LeNet 变体（Fashion-MNIST），返回 :class:`History`。
 
     每轮结束后在 ``devices[0]`` 上评估测试准确率。计时包括读数据，停表前同步所有设备。
-    ``num_train``、``num_test`` 只取前若干个样本（在 CPU 上快速试跑）。
+    ``num_train``、``num_test`` 只取前若干个样本（在 CPU 上快速试跑）。``scale`` 是初始权重的
+    标准差（:func:`lenet_params`）：书中的 0.01 要先经过一段很长的平台期才开始学习。
     """
     from dlbook.data import load_fashion_mnist
     from dlbook.utils.seeding import init_generator
@@ -298,7 +300,7 @@ def train(
     train_iter, test_iter = load_fashion_mnist(
         batch_size, seed=seed, num_train=num_train, num_test=num_test
     )
-    params = lenet_params(generator=init_generator(seed))
+    params = lenet_params(scale, generator=init_generator(seed))
     device_params = [get_params(params, d) for d in devices]  # 每个设备一份
     live = None
     if plot:

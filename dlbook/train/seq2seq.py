@@ -183,7 +183,7 @@ def predict_seq2seq(
     device: torch.device | str | None = None,
     return_attention: bool = False,
 ) -> str | tuple[str, list[Any]]:
-    """把一句英文翻译成法文，返回用空格连接的词元（不含 ``<eos>``）。
+    """把一句英文翻译成目标语言，返回用空格连接的词元（不含 ``<eos>``；中文是一个个字）。
 
     源句按训练时的方式预处理、加 ``<eos>``、截断或填充到 ``num_steps``。解码器从 ``<bos>`` 开始，
     每一步把上一步的输出作为输入，最多生成 ``num_steps`` 个词元，遇到 ``<eos>`` 结束。

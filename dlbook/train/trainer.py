@@ -199,15 +199,18 @@ class _Checkpoints(_Layer):
 class _DataParallel:
     """多进程数据并行（``torchrun``）：包模型、分片数据、换一步、合并指标。单进程时原样返回。"""
 
-    def __init__(self, world_size: int) -> None:
+    def __init__(self, world_size: int, *, sync_batchnorm: bool = False) -> None:
         self.world_size = world_size
+        self.sync_batchnorm = sync_batchnorm
 
     def device_name(self, device: torch.device) -> str:
         return str(device) if self.world_size == 1 else f"{self.world_size}×{device}"
 
     def wrap(self, net: Any, device: torch.device) -> Any:
         # 包进 DDP：各进程从 0 号进程的参数出发，反向传播时对梯度求平均
-        return distributed.wrap_model(net, device) if self.world_size > 1 else net
+        if self.world_size == 1:
+            return net
+        return distributed.wrap_model(net, device, sync_batchnorm=self.sync_batchnorm)
 
     def step(self, train_iter: Any) -> Step:
         if self.world_size == 1:
@@ -327,6 +330,7 @@ def _prepare(
     device: torch.device | str | None,
     init: str | Callable[[nn.Module], None] | None,
     seed: int | None,
+    sync_batchnorm: bool = False,
 ) -> _Run:
     if not callable(net):
         raise TypeError(f"net 必须是 nn.Module 或可调用对象，收到 {type(net).__name__}")
@@ -343,7 +347,7 @@ def _prepare(
     )
     if isinstance(net, nn.Module):
         net.to(device)
-    parallel = _DataParallel(distributed.get_world_size())
+    parallel = _DataParallel(distributed.get_world_size(), sync_batchnorm=sync_batchnorm)
     net = parallel.wrap(net, device)
     if lr is not None:
         if not isinstance(net, nn.Module):
@@ -542,6 +546,7 @@ def train_classifier(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     verbose: bool = True,
+    sync_batchnorm: bool = False,
 ) -> History:
     """训练一个分类模型，返回每轮的 :class:`History`，结束时打印一行总结。
 
@@ -585,6 +590,10 @@ def train_classifier(
         为 True 且检查点存在时，从中恢复并从下一轮继续；结果与不中断的训练完全相同。
     verbose : bool
         结束时是否打印总结行。
+    sync_batchnorm : bool
+        多进程（``torchrun``）训练时，把批量规范化层换成 ``nn.SyncBatchNorm``，在所有进程之间汇总
+        批量统计量，使结果与单进程训练同样的全局批量相同；只支持 GPU（CPU 上抛出 ``ValueError``，
+        见 :func:`dlbook.train.distributed.wrap_model`）。单进程时不起作用。
 
     Returns
     -------
@@ -618,6 +627,7 @@ def train_classifier(
         device=device,
         init=init,
         seed=seed,
+        sync_batchnorm=sync_batchnorm,
     )
     run.scheduler = scheduler
     live = _make_plot(

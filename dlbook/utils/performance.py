@@ -5,7 +5,8 @@
 * :func:`compare_compiled`：编译器一节，``torch.compile`` 前后的用时与第一次调用的代价；
 * :func:`simulate_pipeline`、:func:`readback_cost`：异步计算一节，主机与设备之间的队列，
   以及每个批次把数值读回主机的代价；
-* :func:`thread_scaling`、:func:`run_streams`：自动并行一节，算子内的多线程与两路并发的工作。
+* :func:`thread_scaling`、:func:`run_streams`：自动并行一节，算子内的多线程与两路并发的工作；
+  :func:`others_load` 量出测量期间别的进程占用了多少个核心，读这些加速时要对照它。
 
 所有函数只测量、不改变全局状态（改动过的线程数会恢复）。测出的数字取决于机器与当时的负载，
 页面把它们连同机器的说明一起打印出来。
@@ -30,6 +31,7 @@ __all__ = [
     "copy_bandwidth",
     "cpu_summary",
     "matmul_gflops",
+    "others_load",
     "readback_cost",
     "run_streams",
     "simulate_pipeline",
@@ -270,7 +272,8 @@ def readback_cost(
     ``per_batch`` 每个批次调用 ``loss.item()`` （D2L 的 ``float(l)``）；``per_epoch`` 是本书训练循环的
     做法：损失之和留在设备上累加，一轮结束时才读回。两种做法交替运行 ``repeat`` 次，各取最快的一次
     （交替进行，机器负载的波动对两者的影响相同）；它们算出的平均损失相同，否则抛出 ``AssertionError``。
-    ``item_seconds`` 是单独测出的一次 ``.item()`` 的用时。
+    ``spread`` 是计时本身的波动：同一种做法重复 ``repeat`` 次，最慢与最快之差（两种做法中较大的那个）；
+    两种做法之差不比它大时，就是噪声。``item_seconds`` 是单独测出的一次 ``.item()`` 的用时。
 
     CPU 上算子本来就是同步执行的，读回只多一次很小的类型转换；GPU 上每次读回都要等队列里的计算
     全部做完，主机在等待期间无法提交后面的工作（见 :func:`simulate_pipeline`）。
@@ -295,19 +298,20 @@ def readback_cost(
                 total_dev += loss.detach()  # 留在设备上
         return total_item if per_batch else total_dev.item()  # 整轮只同步一次
 
-    times = {"per_batch": float("inf"), "per_epoch": float("inf")}
+    runs: dict[str, list[float]] = {"per_batch": [], "per_epoch": []}
     values = {}
     for _ in range(repeat):
-        for name in times:
+        for name, seconds in runs.items():
             synchronize(device)
             start = time.perf_counter()
             values[name] = epoch(name == "per_batch")
             synchronize(device)
-            times[name] = min(times[name], time.perf_counter() - start)
+            seconds.append(time.perf_counter() - start)
     assert abs(values["per_batch"] - values["per_epoch"]) <= 1e-4 * max(1.0, values["per_epoch"])
     scalar = torch.ones((), device=device)
     return {
-        **times,
+        **{name: min(seconds) for name, seconds in runs.items()},
+        "spread": max(max(seconds) - min(seconds) for seconds in runs.values()),
         "num_batches": len(batches),
         "item_seconds": benchmark(scalar.item, device=device, min_seconds=0.05),
     }
@@ -369,6 +373,40 @@ def run_streams(works: Sequence[Callable[[], Any]], *, concurrent: bool, repeat:
                 w()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def _busy_cpu_seconds() -> float | None:
+    """整台机器到现在为止所有核心忙碌的秒数之和（Linux 的 ``/proc/stat``）；读不到时为 ``None``。"""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def others_load(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """运行 ``fn()``，返回它的结果与运行期间**别的进程**平均占用的核心数。
+
+    整台机器忙碌的 CPU 时间（``/proc/stat``）减去本进程用掉的 CPU 时间（所有线程），除以经过的时间。
+    0 表示别的核心一直空着；两核的机器上接近 1 时，另一个核心一直被别的进程占着，
+    “用两个核心”的测量实际上只有一个核心。不是 Linux 时返回 ``nan``。
+
+    Examples
+    --------
+    >>> value, load = others_load(lambda: 42)
+    >>> value, load >= 0 or load != load
+    (42, True)
+    """
+    busy, own, start = _busy_cpu_seconds(), time.process_time(), time.perf_counter()
+    result = fn()
+    wall = time.perf_counter() - start
+    end = _busy_cpu_seconds()
+    if busy is None or end is None or wall <= 0:
+        return result, float("nan")
+    others = (end - busy) - (time.process_time() - own)
+    return result, max(0.0, others / wall)
 
 
 def cpu_summary() -> str:

@@ -3,7 +3,8 @@ LeNet 在 Fashion-MNIST 上的训练曲线与特征图
 ===========================================
 
 对应《卷积神经网络（LeNet）》一节：用登记表中的实验 ``lenet`` （sigmoid 激活、平均池化的 LeNet-5，
-Xavier 初始化）在真实的 Fashion-MNIST 上训练，有 GPU 时在 GPU 上，否则在 CPU 上；
+Xavier 初始化）在真实的 Fashion-MNIST 上训练，有 GPU 时在 GPU 上按书中的设置，否则在 CPU 上按快速档
+（批量与轮数都减半）；
 画出训练曲线，逐轮打印结果与吞吐量，与书中的结果对照。最后用训练好的同一个网络做这一节的练习
 “画出 LeNet 第一层和第二层的激活值”：第一个卷积层的 6 个卷积核，以及几张测试图像在两个卷积块之后的
 特征图（书中没有对应的图）。
@@ -27,13 +28,14 @@ from dlbook.experiments import (
 
 exp = get_experiment("lenet")
 device = dlbook.try_gpu()
-print("设置：", format_settings(exp.full), "；设备：", device)
+print("书中的设置：", format_settings(exp.full), "；设备：", device)
+print("快速档的改动：", format_settings(exp.quick, skip=()))
 
 # %%
 # 训练
 # ----
 # 曲线记录每轮 5 个点的训练损失与训练准确率，每轮结束一个测试准确率。
-# 前一两轮损失几乎不动：sigmoid 在饱和区梯度很小，网络要先“挣脱”这个平台才开始快速学习。
+# 第 1 轮的损失下降得很慢：sigmoid 在饱和区梯度很小，网络要先“挣脱”这个平台才开始快速学习。
 
 result = run_experiment(exp, device=device, plot=True, verbose=False)
 

@@ -13,7 +13,9 @@
 
 from dlbook.experiments import format_settings, get_experiment, run_experiment
 
-print("设置：", format_settings(get_experiment("dropout-scratch").full))
+exp = get_experiment("dropout-scratch")
+print("书中的设置：", format_settings(exp.full))
+print("快速档的改动：", format_settings(exp.quick, skip=()))
 
 # %%
 # 从零实现

@@ -101,3 +101,55 @@ def test_a_cached_page_whose_result_is_missing_runs_again(tmp_path):
     second = _build(project)
     assert second.returncode == 0, second.stderr
     assert result_file.exists()  # 只有重新执行页面才会把它写回来
+
+
+def test_runs_alone_reads_the_page_front_matter():
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from dlbook.book.execution import runs_alone
+
+    alone = "---\nfile_format: mystnb\ndlbook:\n  run_alone: true\n---\n# 页\n"
+    nb = read_myst_markdown_notebook(alone)
+    assert runs_alone(nb.metadata)
+    assert not runs_alone(read_myst_markdown_notebook("---\nfile_format: mystnb\n---\n").metadata)
+    assert not runs_alone({"dlbook": None})
+
+
+STAMP = (
+    "import os, time\nfrom pathlib import Path\n"
+    "start = time.time()\ntime.sleep({sleep})\n"
+    "Path('{name}.txt').write_text(f\"{{start}} {{time.time()}} {{os.environ['OMP_NUM_THREADS']}}\")"
+)
+
+
+@pytest.mark.slow
+def test_pages_marked_run_alone_run_after_the_pool_with_all_cores(tmp_path):
+    """标了 run_alone 的页面等池里的页面执行完才开始，一页一页地执行，内核用全部可用的核心。"""
+    from dlbook.book.execution import available_cores
+    from tests.docs.test_build import PAGE_HEADER, _build, _project
+
+    project = _project(tmp_path, STAMP.format(sleep=2, name="pooled"), {})
+    chapter = project / "docs" / "chapter_demo"
+    front = PAGE_HEADER.replace(
+        "file_format: mystnb\n", "file_format: mystnb\ndlbook:\n  run_alone: true\n"
+    )
+    for name in ("alone_a", "alone_b"):
+        code = STAMP.format(sleep=0.5, name=name)
+        page = front + f"# {name}\n\n```{{code-cell}} ipython3\n{code}\n```\n"
+        (chapter / f"{name}.md").write_text(page, encoding="utf-8")
+    index = project / "index.md"
+    toc = "docs/chapter_demo/page\ndocs/chapter_demo/alone_a\ndocs/chapter_demo/alone_b\n"
+    index.write_text(index.read_text(encoding="utf-8").replace("docs/chapter_demo/page\n", toc))
+    result = _build(project)
+    assert result.returncode == 0, result.stderr
+    stamps = {
+        name: (chapter / f"{name}.txt").read_text().split()
+        for name in ("pooled", "alone_a", "alone_b")
+    }
+    pooled_end = float(stamps["pooled"][1])
+    a_start, a_end, a_threads = stamps["alone_a"]
+    b_start, b_end, b_threads = stamps["alone_b"]
+    assert float(a_start) >= pooled_end and float(b_start) >= pooled_end
+    assert float(b_start) >= float(a_end) or float(a_start) >= float(b_end)  # 一页一页地执行
+    assert a_threads == b_threads == str(available_cores())
+    assert stamps["pooled"][2] == "1"  # 池里的页面并排执行时各用一个线程

@@ -1,4 +1,4 @@
-"""合成数据（线性回归、多项式回归、序列的自回归特征）与数组小批量读取。"""
+"""合成数据（线性回归、多项式回归、序列的自回归特征、倒序任务、稀疏特征的二分类）与数组小批量读取。"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import dlbook
-from dlbook.data.synthetic import lag_features
+from dlbook.data.synthetic import lag_features, sequence_reversal
 
 
 def test_linear_data_shapes_and_recovery():
@@ -107,3 +107,63 @@ def test_lag_features_align_with_labels():
         lag_features(x, 10)
     with pytest.raises(ValueError, match="一维"):
         lag_features(x.reshape(2, 5), 2)
+
+
+def test_sparse_classification_data_has_frequent_and_rare_features():
+    from dlbook.data.synthetic import sparse_classification_data
+
+    X, y, w = sparse_classification_data(4000, 100, 10, seed=1)
+    assert X.shape == (4000, 100) and y.shape == (4000,) and w.shape == (100,)
+    assert y.dtype == torch.int64 and set(y.unique().tolist()) == {0, 1}
+    assert X[:, :10].mean().item() == pytest.approx(0.5, abs=0.02)
+    assert X[:, 10:].mean().item() == pytest.approx(0.01, abs=0.003)
+    # 罕见特征的权重大（乘 3），常见特征的小（乘 0.3）
+    assert w[10:].abs().mean() > 5 * w[:10].abs().mean()
+    X2, y2, w2 = sparse_classification_data(4000, 100, 10, seed=1)
+    assert torch.equal(X, X2) and torch.equal(y, y2) and torch.equal(w, w2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(num_examples=0), "num_examples"),
+        (dict(num_features=5, num_frequent=6), "num_frequent"),
+        (dict(rare_prob=0.0), "rare_prob"),
+        (dict(frequent_prob=1.5), "frequent_prob"),
+    ],
+)
+def test_sparse_classification_data_bad_arguments(kwargs, match):
+    from dlbook.data.synthetic import sparse_classification_data
+
+    with pytest.raises(ValueError, match=match):
+        sparse_classification_data(**kwargs)
+
+
+def test_sequence_reversal_targets_are_the_reversed_sources():
+    tensors, vocab = sequence_reversal(200, num_symbols=7, min_len=3, max_len=9, seed=1)
+    X, X_len, Y, Y_len = tensors
+    assert X.shape == Y.shape == (200, 10) and torch.equal(X_len, Y_len)
+    assert int(X_len.min()) >= 4 and int(X_len.max()) <= 10  # 长度 3–9，加 <eos>
+    pad, eos = vocab["<pad>"], vocab["<eos>"]
+    for x, y, n in zip(X.tolist(), Y.tolist(), X_len.tolist()):
+        letters = x[: n - 1]
+        assert y[: n - 1] == letters[::-1] and x[n - 1] == y[n - 1] == eos
+        assert set(x[n:]) <= {pad} and set(y[n:]) <= {pad}
+        assert all(vocab.to_tokens(t) in "abcdefg" for t in letters)
+    again, _ = sequence_reversal(200, num_symbols=7, min_len=3, max_len=9, seed=1)
+    assert torch.equal(again[0], X)
+    assert vocab.to_tokens([vocab["<bos>"]]) == ["<bos>"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(num_examples=0), "num_examples"),
+        (dict(num_examples=5, num_symbols=27), "num_symbols"),
+        (dict(num_examples=5, min_len=0), "min_len"),
+        (dict(num_examples=5, min_len=5, max_len=4), "min_len"),
+    ],
+)
+def test_sequence_reversal_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sequence_reversal(**kwargs)

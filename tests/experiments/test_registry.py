@@ -30,6 +30,7 @@ from dlbook.experiments import (
 )
 from dlbook.experiments.profiles import profile_setting, resolve_profile
 from dlbook.experiments.provenance import build_info
+from dlbook.experiments.results import json_safe
 from dlbook.train.loop import History
 
 
@@ -401,6 +402,14 @@ def test_recorded_results_file_holds_only_real_full_runs() -> None:
     for run in ResultStore.recorded().load():
         assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
         assert run["device"] and run["timestamp"] and run["versions"].get("commit")
+
+
+def test_recorded_runs_used_the_current_full_settings() -> None:
+    """改了一个实验的完整档设置，它记录在案的运行就过时了：要重新运行（或删掉那条记录）。"""
+    for run in ResultStore.recorded().load():
+        settings = get_experiment(run["experiment"]).settings("full")
+        current = json.loads(json.dumps(json_safe(settings)))
+        assert run["settings"] == current, f"{run['experiment']} 的记录用的是旧设置，请重新记录"
 
 
 def test_model_labels_are_derived_from_the_factory() -> None:

@@ -35,3 +35,20 @@ def test_ngram_perplexity_checks_arguments():
         ngram_perplexity([0, 1], 0, 2)
     with pytest.raises(ValueError, match="至少"):
         ngram_perplexity([0], 2, 2)
+
+
+def test_perplexity_of_an_empty_batch_is_an_error_not_nan():
+    with pytest.raises(ValueError, match="至少需要一个词元"):
+        perplexity(torch.zeros(0, 28), torch.zeros(0, dtype=torch.long))
+
+
+def test_ngram_perplexity_on_held_out_text():
+    train = [0, 1, 2, 3] * 25
+    # 留出文本与训练文本的规律相同：困惑度与样本内相近；规律不同：困惑度高得多
+    same = ngram_perplexity(train, 2, 4, heldout=[0, 1, 2, 3] * 5)
+    assert same == pytest.approx(ngram_perplexity(train, 2, 4), rel=0.05)
+    assert ngram_perplexity(train, 2, 4, heldout=[3, 2, 1, 0] * 5) > 10 * same
+    # 加一平滑：没见过的上下文给出均匀分布
+    assert ngram_perplexity([0, 0, 0], 2, 5, heldout=[4, 4]) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="heldout"):
+        ngram_perplexity(train, 3, 4, heldout=[0, 1])

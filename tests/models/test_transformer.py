@@ -137,6 +137,23 @@ def test_factory_is_reproducible_and_validates():
         transformer(10, 12, num_blks=0)
     with pytest.raises(ValueError, match="ffn_num_hiddens"):
         transformer(10, 12, ffn_num_hiddens=0)
+    with pytest.raises(ValueError, match="embedding_std"):
+        transformer(10, 12, embedding_std=0.0)
+
+
+def test_scaled_embedding_init_keeps_the_first_block_from_saturating():
+    # 嵌入标准差 1/sqrt(d)：乘 sqrt(d) 后标准差约 1；D2L 的标准正态初值乘 sqrt(d) 后约 sqrt(d)
+    X = torch.randint(0, 500, (32, 10), generator=torch.Generator().manual_seed(0))
+    concentration = {}
+    for std in (None, 1.0):
+        net = transformer(500, 12, embedding_std=std, generator=torch.Generator().manual_seed(0))
+        net.eval()
+        scale = net.encoder.embedding.weight.std().item() * 32**0.5
+        assert scale == pytest.approx(1.0 if std is None else 32**0.5, rel=0.05)
+        net.encoder(X)
+        weights = net.encoder.attention_weights[0]
+        concentration[std] = weights.max(dim=-1).values.mean().item()
+    assert concentration[1.0] > 0.9 > 0.6 > concentration[None]
 
 
 @pytest.mark.slow

@@ -82,6 +82,7 @@ def _train(
     checkpoint_dir: str | None = None,
     resume: bool = False,
     net: nn.Module | None = None,
+    sync_batchnorm: bool = False,
 ) -> tuple[dict[str, torch.Tensor], dict]:
     """在玩具数据上训练一个小卷积网络，返回最终参数与历史（单进程或多进程都调用它）。"""
     from dlbook.ops.basic import sgd
@@ -105,10 +106,19 @@ def _train(
         device="cpu",
         checkpoint_dir=checkpoint_dir,
         resume=resume,
+        sync_batchnorm=sync_batchnorm,
         **kwargs,
     )
     state = {k: v.detach().clone() for k, v in unwrap_model(net).state_dict().items()}
     return state, history.to_dict()
+
+
+def _toy_bn_net() -> nn.Module:
+    """带批量规范化层的小卷积网络：DDP 下各进程只用自己那一片批量的统计量。"""
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3)
+    )
 
 
 def _assert_same_weights(a: dict, b: dict) -> None:
@@ -215,7 +225,15 @@ def _spawn_worker(rank: int, world: int, port: int, out: str) -> None:
     )
     init_distributed("cpu", timeout=30)
     try:
-        results = {"optimizer": _train(), "updater": _train(updater=True)}
+        results = {
+            "optimizer": _train(),
+            "updater": _train(updater=True),
+            "batchnorm": _train(net=_toy_bn_net()),
+        }
+        try:
+            _train(net=_toy_bn_net(), sync_batchnorm=True)
+        except ValueError as err:
+            results["sync_batchnorm_error"] = str(err)
         ids = torch.arange(N_EXAMPLES)
         loader = shard_batches(TensorBatches((ids,), BATCH, seed=5))
         seen = []
@@ -257,6 +275,35 @@ def test_two_processes_match_one_process_with_handwritten_updater(two_process_ru
     ddp_weights, ddp_history = two_process_run["updater"]
     _assert_same_weights(ddp_weights, weights)
     _assert_same_metrics(ddp_history, history)
+
+
+@pytest.mark.slow
+def test_batch_norm_under_ddp_differs_from_one_process(two_process_run) -> None:
+    """DDP 只同步梯度：批量规范化用各进程半个批量的统计量，结果与单进程不同（不只是浮点误差）。"""
+    weights, history = _train(net=_toy_bn_net())
+    ddp_weights, ddp_history = two_process_run["batchnorm"]
+    assert ddp_weights.keys() == weights.keys()
+    gap = max((ddp_weights[k].float() - weights[k].float()).abs().max().item() for k in weights)
+    assert gap > 1e-3
+    # 仍然用了同样的数据：样本数相同
+    assert [r["num_examples"] for r in ddp_history["epochs"]] == [N_EXAMPLES, N_EXAMPLES]
+
+
+@pytest.mark.slow
+def test_sync_batchnorm_on_cpu_fails_early_with_a_clear_message(two_process_run) -> None:
+    message = two_process_run.get("sync_batchnorm_error", "")
+    assert "sync_batchnorm=True" in message and "cpu" in message and torch.__version__ in message
+
+
+def test_sync_batchnorm_in_one_process_changes_nothing() -> None:
+    from dlbook.train.distributed import sync_batchnorm_devices, wrap_model
+
+    net = _toy_bn_net()
+    assert wrap_model(net, torch.device("cpu"), sync_batchnorm=True) is net
+    assert "cuda" in sync_batchnorm_devices() and "cpu" not in sync_batchnorm_devices()
+    weights, _ = _train(net=_toy_bn_net(), sync_batchnorm=True)
+    same, _ = _train(net=_toy_bn_net())
+    _assert_same_weights(weights, same)
 
 
 @pytest.mark.slow

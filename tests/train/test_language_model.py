@@ -149,3 +149,30 @@ def test_history_with_validation():
     assert valid_ppl[-1] == pytest.approx(evaluate_perplexity(net, valid), rel=1e-6)
     assert "valid perplexity" in history.summary()
     assert math.exp(history.final.train_loss) == pytest.approx(history.perplexity()[-1])
+
+
+def test_predict_text_samples_with_temperature():
+    vocab = Vocab(list("abcd "))
+    net = scratch(len(vocab), 8, sigma=1.0)
+    greedy = predict_text("ab", 20, net, vocab)
+    a, b = (
+        predict_text(
+            "ab", 20, net, vocab, temperature=1.0, generator=torch.Generator().manual_seed(3)
+        )
+        for _ in range(2)
+    )
+    assert a == b and a.startswith("ab")  # 同一个种子，同样的样本
+    many = {
+        predict_text(
+            "ab", 20, net, vocab, temperature=5.0, generator=torch.Generator().manual_seed(s)
+        )
+        for s in range(5)
+    }
+    assert len(many) > 1  # 温度高时，不同的种子给出不同的文本
+    # 温度趋于 0 时，采样就是贪心
+    g = torch.Generator().manual_seed(0)
+    cold = predict_text("ab", 20, net, vocab, temperature=1e-4, generator=g)
+    assert cold == greedy
+    for bad in (-1.0, float("inf"), float("nan"), True):
+        with pytest.raises(ValueError, match="temperature"):
+            predict_text("ab", 2, net, vocab, temperature=bad)

@@ -8,7 +8,11 @@ import pytest
 import torch
 
 from dlbook.data.house_prices import load_house_regression
-from dlbook.train.optimizer_comparison import OptimizerHistory, train_optimizer
+from dlbook.train.optimizer_comparison import (
+    OptimizerHistory,
+    compare_optimizers,
+    train_optimizer,
+)
 
 
 def test_train_optimizer_records_losses_and_is_reproducible(capsys):
@@ -93,3 +97,61 @@ def test_minibatch_experiments_run_and_converge(name):
     # 标准化的对数房价：不学习时损失约为 0.5，四种批量大小在书中的设置下都降到 0.1 以下
     assert result.metrics["train_loss"] < 0.1
     assert result.metrics["sec_per_epoch"] > 0
+
+
+def _sparse_problem(seed):
+    from dlbook.data.synthetic import load_array, sparse_classification_data
+
+    X, y, _ = sparse_classification_data(300, 30, 5, seed=seed)
+    return load_array((X, y), 10, seed=seed), None
+
+
+def _linear(generator):
+    from dlbook.models.linear import softmax_regression
+
+    return softmax_regression(30, 2, generator=generator)
+
+
+def test_compare_optimizers_same_start_per_seed_and_reproducible():
+    sgd = lambda p: torch.optim.SGD(p, lr=0.1)  # noqa: E731
+    runs = compare_optimizers({"a": sgd, "b": sgd}, _linear, _sparse_problem, 2, seeds=(0, 3))
+    assert list(runs) == ["a", "b"] and all(len(hs) == 2 for hs in runs.values())
+    # 同一个种子、同一个优化器：初值与数据顺序相同，记录逐位相同；不同种子不同
+    for ha, hb in zip(runs["a"], runs["b"]):
+        assert ha.column("train_loss") == hb.column("train_loss")
+    assert runs["a"][0].column("train_loss") != runs["a"][1].column("train_loss")
+    again = compare_optimizers({"a": sgd}, _linear, _sparse_problem, 2, seeds=(0, 3))
+    assert again["a"][1].column("train_loss") == runs["a"][1].column("train_loss")
+    assert len(runs["a"][0].column("train_loss")) == 2
+
+
+def test_compare_optimizers_adagrad_beats_sgd_on_sparse_features():
+    """第 10 章 AdaGrad 一节的论断，在小一号的问题上：罕见特征携带强信号时 AdaGrad 的损失更低。"""
+    from dlbook.optim.scratch import AdaGradScratch, SGDMomentumScratch
+
+    runs = compare_optimizers(
+        {
+            "sgd": lambda p: SGDMomentumScratch(p, lr=0.3),
+            "adagrad": lambda p: AdaGradScratch(p, lr=0.3, eps=1e-6),
+        },
+        _linear,
+        _sparse_problem,
+        3,
+        seeds=(0, 1, 2),
+    )
+    for h_sgd, h_ada in zip(runs["sgd"], runs["adagrad"]):
+        assert h_ada.final.train_loss < h_sgd.final.train_loss
+
+
+def test_compare_optimizers_checks_arguments():
+    sgd = lambda p: torch.optim.SGD(p, lr=0.1)  # noqa: E731
+    with pytest.raises(ValueError, match="optimizers"):
+        compare_optimizers({}, _linear, _sparse_problem, 1)
+    with pytest.raises(TypeError, match="optimizers"):
+        compare_optimizers({"a": 1}, _linear, _sparse_problem, 1)
+    with pytest.raises(TypeError, match="make_net"):
+        compare_optimizers({"a": sgd}, None, _sparse_problem, 1)
+    with pytest.raises(ValueError, match="num_epochs"):
+        compare_optimizers({"a": sgd}, _linear, _sparse_problem, 0)
+    with pytest.raises(ValueError, match="seeds"):
+        compare_optimizers({"a": sgd}, _linear, _sparse_problem, 1, seeds=())

@@ -40,7 +40,7 @@ def toy_translation():
     words = {"red": "rouge", "cat": "chat", "big": "grand", "dog": "chien", "the": "le"}
     sentences = [" ".join(w) for n in (1, 2, 3) for w in itertools.permutations(words, n)]
     pairs = [(s, " ".join(words[w] for w in s.split())) for s in sentences]
-    source, target = tokenize_pairs(pairs)
+    source, target = tokenize_pairs(pairs, target="fr")
     src_vocab = Vocab(source, reserved_tokens=RESERVED_TOKENS)
     tgt_vocab = Vocab(target, reserved_tokens=RESERVED_TOKENS)
     X, X_len = build_array(source, src_vocab, 5)

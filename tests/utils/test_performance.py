@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,7 @@ from dlbook.utils.performance import (
     copy_bandwidth,
     cpu_summary,
     matmul_gflops,
+    others_load,
     readback_cost,
     run_streams,
     simulate_pipeline,
@@ -126,6 +128,38 @@ def test_readback_cost_times_both_ways_of_reading_the_loss() -> None:
     # 同一次测量里比较：CPU 上读回一个标量（约 0.2 微秒）比训练一个批次（约 0.2 毫秒）快得多，
     # 留 10 倍的余量而不是约 1000 倍的实际差距，负载再重也不会倒过来
     assert 0 < out["item_seconds"] < out["per_epoch"] / out["num_batches"] / 10
+    assert out["spread"] >= 0  # 同一种做法重复几次，最慢与最快之差
+
+
+def test_others_load_subtracts_this_process_cpu_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """整机忙碌的 CPU 秒数减去本进程的 CPU 秒数，再除以经过的时间。"""
+    busy = iter([100.0, 103.0])  # 整台机器忙了 3 秒
+    own = iter([10.0, 11.0])  # 其中本进程 1 秒
+    wall = iter([0.0, 2.0])  # 经过 2 秒：别的进程平均占用 1 个核心
+    monkeypatch.setattr(performance, "_busy_cpu_seconds", lambda: next(busy))
+    monkeypatch.setattr(
+        performance,
+        "time",
+        SimpleNamespace(process_time=lambda: next(own), perf_counter=lambda: next(wall)),
+    )
+    assert others_load(lambda: "结果") == ("结果", 1.0)
+
+
+def test_others_load_is_nan_without_proc_stat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(performance, "_busy_cpu_seconds", lambda: None)
+    value, load = others_load(lambda: 7)
+    assert value == 7 and load != load
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="需要 Linux 的 /proc/stat")
+def test_others_load_sees_a_busy_child_process() -> None:
+    """另起一个进程空转 0.5 秒：本进程只是等它，量到的“别的进程”的占用接近 1 个核心。"""
+    import subprocess
+    import sys
+
+    code = "import time\nend = time.perf_counter() + 0.5\nwhile time.perf_counter() < end: pass"
+    _, load = others_load(lambda: subprocess.run([sys.executable, "-c", code], check=True))
+    assert load > 0.3  # 子进程启动与空转；机器上的其他负载只会让它更大
 
 
 @pytest.mark.slow

@@ -24,9 +24,10 @@ register(
             num_epochs=10,
             init="xavier",
         ),
-        quick=dict(num_train=20_000, num_test=2_000),
+        # 构建时的档位：全部训练与测试图像，批量与轮数都减半，更新次数与书中几乎相同，
+        # 仍能看到 sigmoid 的平台期与书中的精度；10 轮的完整档记录在案（附录与本页的表格）
+        quick=dict(batch_size=128, num_epochs=5),
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
-        cheap_on_cpu=True,
         run=fashion_mnist_classifier,
         expect=(
             at_least("test_acc", 0.78, "LeNet 的测试精度达到书中的水平（书中 0.779）"),
