@@ -142,22 +142,22 @@ copybutton_prompt_is_regexp = True
 # ---- 构建时间：每个页面与示例的预算（秒）；默认预算见 dlbook.book.report，放宽时写明理由 ----
 # 键是页面名（docs/...）或画廊示例的页面名（auto_examples/...）；不存在的名字让构建失败。
 dlbook_parallel_notebooks = PARALLEL
-_FULL_ON_CPU = (
-    "书中的完整设置（10 轮 × 6 万张图像），再用训练好的模型画特征图；两个示例并排执行时约 45–60 秒"
-)
 _SCALED_CNN = (
-    "缩小的网络在全部 6 万张图像上训练几轮：一个线程约 30–50 秒，两个示例并排执行时可达 80 秒"
+    "缩小的网络在全部 6 万张图像上训练几轮：一个线程约 30–70 秒，两个示例并排执行时可达 120 秒"
 )
 dlbook_time_budgets: dict[str, tuple[float, str]] = {
-    "auto_examples/chapter_convolutional-neural-networks/plot_lenet": (120, _FULL_ON_CPU),
-    "auto_examples/chapter_multilayer-perceptrons/plot_dropout": (
-        120,
-        "两次完整训练（从零实现与简洁实现），各 10 轮 × 6 万张图像",
-    ),
     "auto_examples/chapter_convolutional-modern/plot_alexnet": (90, _SCALED_CNN),
-    "auto_examples/chapter_convolutional-modern/plot_googlenet": (120, _SCALED_CNN),
-    "auto_examples/chapter_convolutional-modern/plot_nin": (120, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_googlenet": (150, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_nin": (150, _SCALED_CNN),
     "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _SCALED_CNN),
+    "docs/chapter_attention-mechanisms/bahdanau-attention": (
+        150,
+        "注意力模型在英译中句子上训练与第 8 章的 seq2seq 同样多的更新，另在反转任务上训练 6 个小模型（3 个种子）",
+    ),
+    "docs/chapter_attention-mechanisms/transformer": (
+        120,
+        "Transformer 在英译中句子上训练，一个线程约 50 秒",
+    ),
     "docs/chapter_computational-performance/hybridize": (
         120,
         "torch.compile 第一次编译要调用 C++ 编译器，缓存为空时约 15–30 秒（本页单独执行，见前言的 run_alone）",

@@ -193,6 +193,7 @@ _EXPORTS: dict[str, str] = {
     "seed_everything": "dlbook.utils.seeding",
     "lag_features": "dlbook.data.synthetic",
     "noisy_sine": "dlbook.data.synthetic",
+    "sequence_reversal": "dlbook.data.synthetic",
     "sparse_classification_data": "dlbook.data.synthetic",
     "fit_autoregressive": "dlbook.train.autoregressive",
     "k_step_predictions": "dlbook.train.autoregressive",
@@ -280,6 +281,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     from dlbook.data.synthetic import (
         lag_features,
         noisy_sine,
+        sequence_reversal,
         sparse_classification_data,
     )
     from dlbook.data.text import (

@@ -184,8 +184,8 @@ class Experiment:
         >>> exp = get_experiment("lenet")
         >>> exp.settings("full")["num_epochs"], exp.settings("full")["lr"]
         (10, 0.9)
-        >>> exp.settings("quick")["num_train"] < 60000
-        True
+        >>> exp.settings("quick")["num_epochs"], exp.settings("quick")["batch_size"]
+        (5, 128)
         >>> exp.settings("full")["model"], exp.settings("full")["model"].build()[0]
         ('lenet()', Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)))
         """
@@ -207,9 +207,11 @@ class Experiment:
 
         Examples
         --------
-        >>> profile, settings = get_experiment("lenet").resolve("auto", torch.device("cpu"), epochs=2)
-        >>> profile, settings["num_epochs"]
+        >>> profile, settings = get_experiment("mlp-concise").resolve("auto", torch.device("cpu"), 2)
+        >>> profile, settings["num_epochs"]          # CPU 上也便宜的实验，auto 档跑完整设置
         ('full', 2)
+        >>> get_experiment("lenet").resolve("auto", torch.device("cpu"))[0]
+        'quick'
         """
         resolved = resolve_profile(profile, device=device, cheap_on_cpu=self.cheap_on_cpu)
         settings = self.settings(resolved)

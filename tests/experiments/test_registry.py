@@ -161,8 +161,9 @@ def test_fashion_mnist_experiments_run(fake_fashion_mnist, name) -> None:
     result = run_experiment(name, profile="quick", device="cpu", epochs=1, verbose=False)
     assert set(result.metrics) >= {"loss", "train_acc", "test_acc", "examples_per_sec"}
     assert 0 <= result.metrics["test_acc"] <= 1
-    assert fake_fashion_mnist[-1]["num_train"] == get_experiment(name).quick["num_train"]
-    assert fake_fashion_mnist[-1]["batch_size"] == get_experiment(name).full["batch_size"]
+    quick = get_experiment(name).settings("quick")
+    assert fake_fashion_mnist[-1]["num_train"] == quick.get("num_train")
+    assert fake_fashion_mnist[-1]["batch_size"] == quick["batch_size"]
     assert result.summary.endswith("examples/sec on cpu")
 
 

@@ -8,7 +8,7 @@
 同样的 8000 个训练序列、2 轮（160 次更新，批量 100）、Adam 学习率 0.02、梯度裁剪 1、同样的初值种子；
 各自用 3 个种子（``ctx.seed`` 起连续 3 个）训练 3 次，在 500 个留出序列上用贪心解码算词元精度与整句精度。
 预期：每个种子下，注意力的留出词元精度都高于不带注意力的 seq2seq。这个任务没有 D2L 的对应设置，
-完整档就是构建跑的设置（CPU 上一个线程约半分钟）。
+完整档就是构建跑的设置（两个实验合计，CPU 上一个线程 10–20 秒）。
 
 **翻译**：两个实验与第 8 章的 ``seq2seq`` 用同一份数据（Tatoeba 英译中，设置取自 ``seq2seq`` 的登记项）、
 同一个训练函数与同一个 ``run`` 函数（:func:`~dlbook.experiments.runners.translation_run`），结果可以直接比较。
@@ -213,7 +213,15 @@ register(
 _SEQ2SEQ = get_experiment("seq2seq")
 _DATA = {
     k: _SEQ2SEQ.full[k]
-    for k in ("loss", "optimizer", "dataset", "batch_size", "num_steps", "drop_long", "num_examples")
+    for k in (
+        "loss",
+        "optimizer",
+        "dataset",
+        "batch_size",
+        "num_steps",
+        "drop_long",
+        "num_examples",
+    )
 }
 _LOSS_FALLS = below(
     "train_loss_per_epoch[-1]", None, "训练损失随训练下降", other_metric="train_loss_per_epoch[0]"
