@@ -19,7 +19,9 @@
   ``other_metric`` 比较（例如训练句子与留出句子上的 BLEU）；
 * ``above(metric, other, claim, other_metric=None)``：大于。
 
-``claim`` 是页面上的那句话（中文），失败信息原样引用它。
+``claim`` 是页面上的那句话（中文），失败信息原样引用它。四种预期都接受 ``profile="quick"`` 或
+``profile="full"``：只检查那个档位的运行。快速档与完整档有时显出不同的事（快速档没训练够、完整档
+过拟合），两句话各自写明档位；测试套件用同样的检查核对记录在案的完整档运行。
 
 **指标的写法。** ``metric`` 是运行结果 ``metrics`` 字典的键，例如 ``"test_acc"``、``"perplexity"``；
 值是列表的指标可以取其中一项，下标从 0 开始、可以为负：``"loss_per_epoch[0]"`` 是第 1 轮之后的训练损失，
@@ -140,6 +142,9 @@ class Expectation:
         比较的另一个实验（``below``/``above``）。
     other_metric : str or None
         另一个实验的指标，默认与 ``metric`` 相同。
+    profile : {"full", "quick"} or None
+        只对这个档位的运行成立的论断；``None`` 时对每个档位都成立。同一个实验在两个档位上可能显出
+        不同的事（例如快速档没训练够、完整档过拟合），两句话各自写明档位。
     """
 
     kind: str
@@ -148,6 +153,18 @@ class Expectation:
     value: float | None = None
     other: str | None = None
     other_metric: str | None = None
+    profile: str | None = None
+
+    def applies_to(self, profile: str | None) -> bool:
+        """这条预期是否检查 ``profile`` 档的运行。
+
+        Examples
+        --------
+        >>> e = at_least("test_acc", 0.8, "精度超过 0.8", profile="quick")
+        >>> e.applies_to("quick"), e.applies_to("full"), at_least("x", 1, "c").applies_to("full")
+        (True, False, True)
+        """
+        return self.profile is None or self.profile == profile
 
     @property
     def compares(self) -> bool:
@@ -213,46 +230,72 @@ def _compare(kind: str, a: float, b: float) -> bool:
     return {"at_least": a >= b, "at_most": a <= b, "below": a < b, "above": a > b}[kind]
 
 
-def at_least(metric: str, value: float, claim: str) -> Expectation:
-    """这次运行的 ``metric >= value``。"""
-    _check_metric(metric)
-    _check_claim(claim)
-    return Expectation("at_least", metric, claim, value=float(value))
+def _check_profile(profile: str | None) -> None:
+    if profile not in (None, "full", "quick"):
+        raise ValueError(f"profile 必须是 None、'full' 或 'quick'，收到 {profile!r}")
 
 
-def at_most(metric: str, value: float, claim: str) -> Expectation:
-    """这次运行的 ``metric <= value``。"""
+def at_least(metric: str, value: float, claim: str, *, profile: str | None = None) -> Expectation:
+    """这次运行的 ``metric >= value`` （``profile`` 给出时只检查这个档位的运行）。"""
+    return _threshold("at_least", metric, value, claim, profile)
+
+
+def at_most(metric: str, value: float, claim: str, *, profile: str | None = None) -> Expectation:
+    """这次运行的 ``metric <= value`` （``profile`` 给出时只检查这个档位的运行）。"""
+    return _threshold("at_most", metric, value, claim, profile)
+
+
+def _threshold(
+    kind: str, metric: str, value: float, claim: str, profile: str | None
+) -> Expectation:
     _check_metric(metric)
     _check_claim(claim)
-    return Expectation("at_most", metric, claim, value=float(value))
+    _check_profile(profile)
+    return Expectation(kind, metric, claim, value=float(value), profile=profile)
 
 
 def below(
-    metric: str, other: str | None, claim: str, other_metric: str | None = None
+    metric: str,
+    other: str | None,
+    claim: str,
+    other_metric: str | None = None,
+    *,
+    profile: str | None = None,
 ) -> Expectation:
     """这次运行的 ``metric`` 小于同一次构建、同一档位中实验 ``other`` 的 ``other_metric``
-    （``other=None``：这次运行自己的 ``other_metric``）。"""
-    return _comparison("below", metric, other, claim, other_metric)
+    （``other=None``：这次运行自己的 ``other_metric``；``profile`` 给出时只检查这个档位的运行）。"""
+    return _comparison("below", metric, other, claim, other_metric, profile)
 
 
 def above(
-    metric: str, other: str | None, claim: str, other_metric: str | None = None
+    metric: str,
+    other: str | None,
+    claim: str,
+    other_metric: str | None = None,
+    *,
+    profile: str | None = None,
 ) -> Expectation:
     """这次运行的 ``metric`` 大于同一次构建、同一档位中实验 ``other`` 的 ``other_metric``
-    （``other=None``：这次运行自己的 ``other_metric``）。"""
-    return _comparison("above", metric, other, claim, other_metric)
+    （``other=None``：这次运行自己的 ``other_metric``；``profile`` 给出时只检查这个档位的运行）。"""
+    return _comparison("above", metric, other, claim, other_metric, profile)
 
 
 def _comparison(
-    kind: str, metric: str, other: str | None, claim: str, other_metric: str | None
+    kind: str,
+    metric: str,
+    other: str | None,
+    claim: str,
+    other_metric: str | None,
+    profile: str | None,
 ) -> Expectation:
     _check_metric(metric)
     _check_claim(claim)
+    _check_profile(profile)
     if other_metric is not None:
         _check_metric(other_metric)
     if other is None and other_metric is None:
         raise ValueError("other=None（与这次运行自己比较）时必须给出 other_metric")
-    return Expectation(kind, metric, claim, other=other, other_metric=other_metric)
+    return Expectation(kind, metric, claim, other=other, other_metric=other_metric, profile=profile)
 
 
 # ---------------------------------------------------------------------------
@@ -387,6 +430,8 @@ def evaluate_build(
     for exp in exps:
         run = runs.get(exp.name)
         for e in exp.expect:
+            if run is not None and not e.applies_to(run.get("profile")):
+                continue
             if run is None:
                 if exp.runs_in_build and require_runs:
                     checks.append(

@@ -92,6 +92,23 @@ def test_comparison_across_profiles_or_with_a_missing_run_fails(tmp_path):
     assert "demo-b 在本次构建中没有运行" in failure
 
 
+def test_an_expectation_for_one_profile_checks_only_runs_of_that_profile(tmp_path):
+    exp = _experiment(
+        "demo-p",
+        (
+            at_most("loss", 0.5, "快速档：损失低于 0.5", profile="quick"),
+            at_least("loss", 0.5, "完整档背下了训练集，留出损失反而更高", profile="full"),
+        ),
+    )
+    _write(tmp_path, "demo-p", {"loss": 0.3}, profile="quick")
+    assert check_build_expectations(tmp_path, [exp]) == []
+    _write(tmp_path, "demo-p", {"loss": 0.3}, profile="full")
+    (failure,) = check_build_expectations(tmp_path, [exp])
+    assert "完整档背下了训练集" in failure
+    with pytest.raises(ValueError, match="profile"):
+        at_least("loss", 0.5, "档位写错", profile="fast")
+
+
 def test_experiment_that_should_have_run_but_did_not_fails(tmp_path):
     ran = _experiment("demo-ran", (at_least("test_acc", 0.5, "学到了东西"),))
     cli_only = _experiment("demo-cli", (at_least("test_acc", 0.5, "学到了东西"),), False)

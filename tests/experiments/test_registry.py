@@ -28,6 +28,7 @@ from dlbook.experiments import (
     results_table,
     run_experiment,
 )
+from dlbook.experiments.expectations import evaluate_build
 from dlbook.experiments.profiles import profile_setting, resolve_profile
 from dlbook.experiments.provenance import build_info
 from dlbook.experiments.results import json_safe
@@ -403,6 +404,15 @@ def test_recorded_results_file_holds_only_real_full_runs() -> None:
     for run in ResultStore.recorded().load():
         assert run["profile"] == "full" and run["experiment"] in EXPERIMENTS
         assert run["device"] and run["timestamp"] and run["versions"].get("commit")
+
+
+def test_recorded_runs_satisfy_their_expectations(tmp_path) -> None:
+    """记录在案的完整档运行也要满足登记的预期（只对快速档成立的论断写明 profile="quick"）。"""
+    for run in ResultStore.recorded().load():
+        (tmp_path / f"{run['experiment']}.json").write_text(json.dumps(run), encoding="utf-8")
+    checks = evaluate_build(tmp_path, require_runs=False)
+    assert checks, "记录里应有带预期的运行"
+    assert [c.message() for c in checks if not c.holds] == []
 
 
 def test_recorded_runs_used_the_current_full_settings() -> None:
