@@ -7,6 +7,7 @@
 * :func:`fashion_mnist_classifier`：Fashion-MNIST 上的分类（``task="classification"``）；
 * :func:`language_model_run`：字符级语料上的循环神经网络语言模型（``task="language_model"``）；
 * :func:`translation_run`：句子对（默认英译中）上的编码器–解码器（``task="seq2seq"``）；
+* :func:`reversal_run`：倒序任务上的编码器–解码器，几个种子各训练一次（``task="seq2seq"``）；
 * :func:`house_regression_run`：房价回归上比较优化算法（``task="regression"``）。
 
 ``run`` 用 ``settings["model"].build(generator, **数据量)`` 建模型：语言模型给出 ``vocab_size``，
@@ -44,6 +45,7 @@ __all__ = [
     "metrics_from_history",
     "optimizer_factory",
     "run_house_experiment",
+    "reversal_run",
     "translate_pairs",
     "translation_run",
 ]
@@ -352,6 +354,82 @@ def mean_bleu(net: nn.Module, data: Any, pairs: list[tuple[str, str]], k: int = 
 
     preds, labels = translate_pairs(net, data, pairs)
     return sum(bleu(p, label, k=k) for p, label in zip(preds, labels, strict=True)) / len(preds)
+
+
+# ---------------------------------------------------------------------------
+# 倒序任务：注意力必须赢的地方
+# ---------------------------------------------------------------------------
+
+
+def reversal_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """倒序任务的 ``run`` 函数：用 ``num_seeds`` 个种子各训练一次，在留出序列上贪心解码并评分。
+
+    第 ``k`` 次用种子 ``ctx.seed + k``：它决定训练序列、模型初值与小批量顺序；留出的 ``num_test``
+    个序列用种子 ``10_000 + ctx.seed + k`` 生成，与训练序列无关。指标（每个种子一项的列表与它们的平均）：
+
+    * ``token_acc_per_seed``：留出序列上预测对的字母占全部字母的比例（不算 ``<eos>``）；
+    * ``exact_match_per_seed``：整句（全部字母与 ``<eos>``）都对的序列所占的比例；
+    * ``train_loss_per_seed``：最后一轮每个目标词元的平均交叉熵；
+    * ``position_acc``：按输出位置（第 1 个、第 2 个……输出字母）分别算的词元精度，各种子平均。
+
+    ``RunOutput.model`` 是第一个种子的模型；``RunOutput.data`` 是字典：词表 ``vocab``、第一个种子的
+    留出序列 ``test`` （``(X, X_valid_len, Y, Y_valid_len)``）与模型对它们的预测 ``predictions``。
+    """
+    from dlbook.data.loader import TensorBatches
+    from dlbook.data.synthetic import sequence_reversal
+    from dlbook.train.seq2seq import greedy_decode, train_seq2seq
+
+    task = {k: settings[k] for k in ("num_symbols", "min_len", "max_len")}
+    num_steps = settings["max_len"] + 1
+    token_acc, exact, losses, positions = [], [], [], []
+    first: dict[str, Any] = {}
+    for k in range(settings["num_seeds"]):
+        seed = ctx.seed + k
+        train, vocab = sequence_reversal(settings["num_train"], **task, seed=seed)
+        test, _ = sequence_reversal(settings["num_test"], **task, seed=10_000 + seed)
+        net = settings["model"].build(
+            init_generator(seed), src_vocab_size=len(vocab), tgt_vocab_size=len(vocab)
+        )
+        net.to(ctx.device)
+        batches = TensorBatches(train, settings["batch_size"], seed=seed, device=ctx.device)
+        history = train_seq2seq(
+            net,
+            batches,
+            settings["num_epochs"],
+            lr=settings["lr"],
+            tgt_vocab=vocab,
+            device=ctx.device,
+            seed=seed,
+            plot=False,
+            verbose=False,
+        )
+        X, X_valid_len, Y, Y_valid_len = (t.to(ctx.device) for t in test)
+        predictions = greedy_decode(
+            net, X, X_valid_len, bos=vocab["<bos>"], num_steps=num_steps
+        ).cpu()
+        X, X_valid_len, Y, Y_valid_len = test
+        steps = torch.arange(num_steps).unsqueeze(0)
+        letters = steps < (Y_valid_len - 1).unsqueeze(1)  # 字母的位置（不含 <eos>）
+        valid = steps < Y_valid_len.unsqueeze(1)  # 字母与 <eos>
+        correct = predictions == Y
+        token_acc.append((correct & letters).sum().item() / letters.sum().item())
+        exact.append((correct | ~valid).all(dim=1).float().mean().item())
+        losses.append(history.final.train_loss)
+        positions.append(
+            ((correct & letters).sum(dim=0) / letters.sum(dim=0).clamp(min=1))[:-1].tolist()
+        )
+        if k == 0:
+            first = dict(model=net, vocab=vocab, test=test, predictions=predictions)
+    metrics = dict(
+        token_acc=sum(token_acc) / len(token_acc),
+        exact_match=sum(exact) / len(exact),
+        token_acc_per_seed=token_acc,
+        exact_match_per_seed=exact,
+        train_loss_per_seed=losses,
+        position_acc=[sum(col) / len(col) for col in zip(*positions)],
+    )
+    model = first.pop("model")
+    return _run_output(metrics=metrics, model=model, data=first)
 
 
 # ---------------------------------------------------------------------------

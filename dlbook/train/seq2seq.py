@@ -22,7 +22,7 @@ from dlbook.train.loop import EpochRecord
 from dlbook.utils.checks import check_positive
 from dlbook.utils.seeding import seed_everything
 
-__all__ = ["masked_cross_entropy", "predict_seq2seq", "train_seq2seq"]
+__all__ = ["greedy_decode", "masked_cross_entropy", "predict_seq2seq", "train_seq2seq"]
 
 
 # ---------------------------------------------------------------------------
@@ -231,3 +231,27 @@ def predict_seq2seq(
         steps = [attention[tuple(best.tokens[:i])] for i in range(len(best.tokens))]
         return translation, steps
     return translation
+
+
+@torch.no_grad()
+def greedy_decode(
+    net: EncoderDecoder, X: torch.Tensor, X_valid_len: torch.Tensor, *, bos: int, num_steps: int
+) -> torch.Tensor:
+    """整批贪心解码：从 ``<bos>`` 开始，每一步把上一步得分最高的词元送回解码器，共 ``num_steps`` 步。
+
+    返回 ``(批量, num_steps)`` 的词元索引（遇到 ``<eos>`` 也不停，调用者按有效长度比较）。
+    与 :func:`~dlbook.train.seq2seq.predict_seq2seq` 的贪心搜索相同，只是一次解码整批序列。
+    """
+    was_training = net.training
+    net.eval()
+    try:
+        state = net.decoder.init_state(net.encoder(X, X_valid_len), X_valid_len)
+        y = torch.full((X.shape[0], 1), bos, dtype=torch.long, device=X.device)
+        outputs = []
+        for _ in range(num_steps):
+            Y_hat, state = net.decoder(y, state)
+            y = Y_hat.argmax(dim=-1)
+            outputs.append(y)
+    finally:
+        net.train(was_training)
+    return torch.cat(outputs, dim=1)

@@ -1,4 +1,4 @@
-"""dlbook.train.seq2seq：遮蔽的交叉熵、用强制教学训练与逐词预测。"""
+"""dlbook.train.seq2seq：遮蔽的交叉熵、用强制教学训练、逐词预测与整批贪心解码。"""
 
 from __future__ import annotations
 
@@ -9,11 +9,18 @@ import pytest
 import torch
 
 from dlbook.data.loader import TensorBatches
+from dlbook.data.synthetic import sequence_reversal
 from dlbook.data.text import Vocab
 from dlbook.data.translation import RESERVED_TOKENS, build_array, tokenize_pairs
 from dlbook.metrics.bleu import bleu
+from dlbook.models.bahdanau import seq2seq_attention
 from dlbook.models.seq2seq import seq2seq
-from dlbook.train.seq2seq import masked_cross_entropy, predict_seq2seq, train_seq2seq
+from dlbook.train.seq2seq import (
+    greedy_decode,
+    masked_cross_entropy,
+    predict_seq2seq,
+    train_seq2seq,
+)
 
 
 def test_masked_cross_entropy_matches_hand_computation():
@@ -73,3 +80,23 @@ def test_training_with_teacher_forcing_learns_a_toy_translation():
     assert sum(scores) / len(scores) > 0.8
     assert predict_seq2seq(net, "red cat", src_vocab, tgt_vocab, 5, beam_size=3) == "rouge chat"
     assert net.training  # 预测之后恢复训练模式
+
+
+def test_greedy_decode_matches_one_sequence_at_a_time():
+    (X, X_len, _, _), vocab = sequence_reversal(4, num_symbols=5, min_len=2, max_len=5, seed=0)
+    g = torch.Generator().manual_seed(0)
+    net = seq2seq_attention(
+        len(vocab), len(vocab), embed_size=8, num_hiddens=8, num_layers=1, dropout=0.0, generator=g
+    )
+    out = greedy_decode(net, X, X_len, bos=vocab["<bos>"], num_steps=6)
+    assert out.shape == (4, 6) and net.training  # 解码完恢复训练模式
+    net.eval()
+    for i in range(4):
+        x, n = X[i : i + 1], X_len[i : i + 1]
+        state = net.decoder.init_state(net.encoder(x, n), n)
+        y, tokens = vocab["<bos>"], []
+        for _ in range(6):
+            Y_hat, state = net.decoder(torch.tensor([[y]]), state)
+            y = int(Y_hat[0, -1].argmax())
+            tokens.append(y)
+        assert out[i].tolist() == tokens

@@ -20,12 +20,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
-
-from dlbook.data.loader import TensorBatches
-from dlbook.data.synthetic import sequence_reversal
 from dlbook.experiments.catalog.recurrent_modern import (
     MEMORISES,
     TRANSLATION_SIZES,
@@ -33,124 +27,17 @@ from dlbook.experiments.catalog.recurrent_modern import (
 )
 from dlbook.experiments.expectations import above, at_least, below
 from dlbook.experiments.model_spec import ModelSpec, Setting
-from dlbook.experiments.registry import (
-    D2L,
-    Experiment,
-    RunContext,
-    RunOutput,
-    get_experiment,
-    register,
-)
-from dlbook.experiments.runners import translation_run
+from dlbook.experiments.registry import D2L, Experiment, get_experiment, register
+from dlbook.experiments.runners import reversal_run, translation_run
 from dlbook.models.bahdanau import seq2seq_attention
-from dlbook.models.seq2seq import EncoderDecoder, seq2seq
+from dlbook.models.seq2seq import seq2seq
 from dlbook.models.transformer import transformer
-from dlbook.train.seq2seq import train_seq2seq
-from dlbook.utils.seeding import init_generator
-
-__all__ = ["greedy_decode", "reversal_run"]
 
 _ATTENTION = "chapter_attention-mechanisms"
 _SOURCE = f"{D2L}，Tatoeba 英法句子对"
 _TRANSFORMER_SIZES = {
     k: Setting(k) for k in ("num_hiddens", "ffn_num_hiddens", "num_heads", "num_blks", "dropout")
 }
-
-
-# ---------------------------------------------------------------------------
-# 倒序任务：注意力必须赢的地方
-# ---------------------------------------------------------------------------
-
-
-@torch.no_grad()
-def greedy_decode(
-    net: EncoderDecoder, X: torch.Tensor, X_valid_len: torch.Tensor, *, bos: int, num_steps: int
-) -> torch.Tensor:
-    """整批贪心解码：从 ``<bos>`` 开始，每一步把上一步得分最高的词元送回解码器，共 ``num_steps`` 步。
-
-    返回 ``(批量, num_steps)`` 的词元索引（遇到 ``<eos>`` 也不停，调用者按有效长度比较）。
-    与 :func:`~dlbook.train.seq2seq.predict_seq2seq` 的贪心搜索相同，只是一次解码整批序列。
-    """
-    was_training = net.training
-    net.eval()
-    try:
-        state = net.decoder.init_state(net.encoder(X, X_valid_len), X_valid_len)
-        y = torch.full((X.shape[0], 1), bos, dtype=torch.long, device=X.device)
-        outputs = []
-        for _ in range(num_steps):
-            Y_hat, state = net.decoder(y, state)
-            y = Y_hat.argmax(dim=-1)
-            outputs.append(y)
-    finally:
-        net.train(was_training)
-    return torch.cat(outputs, dim=1)
-
-
-def reversal_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
-    """倒序任务的 ``run`` 函数：用 ``num_seeds`` 个种子各训练一次，在留出序列上贪心解码并评分。
-
-    第 ``k`` 次用种子 ``ctx.seed + k``：它决定训练序列、模型初值与小批量顺序；留出的 ``num_test``
-    个序列用种子 ``10_000 + ctx.seed + k`` 生成，与训练序列无关。指标（每个种子一项的列表与它们的平均）：
-
-    * ``token_acc_per_seed``：留出序列上预测对的字母占全部字母的比例（不算 ``<eos>``）；
-    * ``exact_match_per_seed``：整句（全部字母与 ``<eos>``）都对的序列所占的比例；
-    * ``train_loss_per_seed``：最后一轮每个目标词元的平均交叉熵；
-    * ``position_acc``：按输出位置（第 1 个、第 2 个……输出字母）分别算的词元精度，各种子平均。
-
-    ``RunOutput.model`` 是第一个种子的模型；``RunOutput.data`` 是字典：词表 ``vocab``、第一个种子的
-    留出序列 ``test`` （``(X, X_valid_len, Y, Y_valid_len)``）与模型对它们的预测 ``predictions``。
-    """
-    task = {k: settings[k] for k in ("num_symbols", "min_len", "max_len")}
-    num_steps = settings["max_len"] + 1
-    token_acc, exact, losses, positions = [], [], [], []
-    first: dict[str, Any] = {}
-    for k in range(settings["num_seeds"]):
-        seed = ctx.seed + k
-        train, vocab = sequence_reversal(settings["num_train"], **task, seed=seed)
-        test, _ = sequence_reversal(settings["num_test"], **task, seed=10_000 + seed)
-        net = settings["model"].build(
-            init_generator(seed), src_vocab_size=len(vocab), tgt_vocab_size=len(vocab)
-        )
-        net.to(ctx.device)
-        batches = TensorBatches(train, settings["batch_size"], seed=seed, device=ctx.device)
-        history = train_seq2seq(
-            net,
-            batches,
-            settings["num_epochs"],
-            lr=settings["lr"],
-            tgt_vocab=vocab,
-            device=ctx.device,
-            seed=seed,
-            plot=False,
-            verbose=False,
-        )
-        X, X_valid_len, Y, Y_valid_len = (t.to(ctx.device) for t in test)
-        predictions = greedy_decode(
-            net, X, X_valid_len, bos=vocab["<bos>"], num_steps=num_steps
-        ).cpu()
-        X, X_valid_len, Y, Y_valid_len = test
-        steps = torch.arange(num_steps).unsqueeze(0)
-        letters = steps < (Y_valid_len - 1).unsqueeze(1)  # 字母的位置（不含 <eos>）
-        valid = steps < Y_valid_len.unsqueeze(1)  # 字母与 <eos>
-        correct = predictions == Y
-        token_acc.append((correct & letters).sum().item() / letters.sum().item())
-        exact.append((correct | ~valid).all(dim=1).float().mean().item())
-        losses.append(history.final.train_loss)
-        positions.append(
-            ((correct & letters).sum(dim=0) / letters.sum(dim=0).clamp(min=1))[:-1].tolist()
-        )
-        if k == 0:
-            first = dict(model=net, vocab=vocab, test=test, predictions=predictions)
-    metrics = dict(
-        token_acc=sum(token_acc) / len(token_acc),
-        exact_match=sum(exact) / len(exact),
-        token_acc_per_seed=token_acc,
-        exact_match_per_seed=exact,
-        train_loss_per_seed=losses,
-        position_acc=[sum(col) / len(col) for col in zip(*positions)],
-    )
-    model = first.pop("model")
-    return RunOutput(metrics=metrics, model=model, data=first)
 
 
 #: 两个倒序实验共同的设置：只有模型（解码器有没有注意力）不同。
