@@ -41,7 +41,6 @@ __all__ = [
     "house_regression_run",
     "language_model_run",
     "make_scheduler",
-    "mean_bleu",
     "metrics_from_history",
     "optimizer_factory",
     "run_house_experiment",
@@ -346,14 +345,6 @@ def translate_pairs(
         for en, _ in pairs
     ]
     return preds, [data.target_tokens(tgt) for _, tgt in pairs]
-
-
-def mean_bleu(net: nn.Module, data: Any, pairs: list[tuple[str, str]], k: int = 2) -> float:
-    """模型在句子对 ``pairs`` 上的平均逐句 BLEU（贪心搜索，见 :func:`translate_pairs`）。"""
-    from dlbook.metrics.bleu import bleu
-
-    preds, labels = translate_pairs(net, data, pairs)
-    return sum(bleu(p, label, k=k) for p, label in zip(preds, labels, strict=True)) / len(preds)
 
 
 # ---------------------------------------------------------------------------
