@@ -14,6 +14,8 @@ D2L 的香蕉检测数据集本身就是合成的（把香蕉图片贴到背景�
 文件里存着图像的 SHA-256，读取时核对：文件损坏时给出清楚的错误（删除它即可重新生成）。
 ``python -m dlbook data fetch detection`` 生成默认参数的缓存，``data verify detection`` 检查它。
 
+同一批合成图像也带着每个像素的类别（掩码，:func:`read_scenes`），第 12 章的语义分割用它们。
+
 标签的格式与 D2L 相同：每张图像一个 ``(max_objects, 5)`` 的张量，每行 ``[类别, x1, y1, x2, y2]``，
 坐标除以图像边长（落在 ``[0, 1]``），不足 ``max_objects`` 个物体时用类别 ``-1`` 的行补齐。
 
@@ -45,6 +47,7 @@ __all__ = [
     "load_detection",
     "locate_detection",
     "read_detection",
+    "read_scenes",
     "verify_detection",
 ]
 
@@ -58,7 +61,7 @@ DETECTION_PHOTOS: dict[str, tuple[str, ...]] = {
 }
 #: 默认参数：图像边长、两个划分的样本数、每张图像最多几个物体。
 DEFAULTS = {"size": 128, "num_train": 1000, "num_val": 200, "max_objects": 2}
-_FORMAT = 1  # 生成方法改变时加一，旧的缓存文件自动作废
+_FORMAT = 2  # 生成方法改变时加一，旧的缓存文件自动作废
 
 
 def _sprites() -> dict[str, torch.Tensor]:
@@ -93,8 +96,8 @@ def generate_detection(
     num_examples: int | None = None,
     max_objects: int = DEFAULTS["max_objects"],
     seed: int = 0,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """合成检测数据集的一个划分（不读写缓存；:func:`read_detection` 带缓存）。
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """合成数据集的一个划分（不读写缓存；:func:`read_detection` 带缓存）。
 
     Returns
     -------
@@ -103,6 +106,9 @@ def generate_detection(
     labels : torch.Tensor
         ``float32``，``(N, max_objects, 5)``，每行 ``[类别, x1, y1, x2, y2]``，坐标除以 ``size``；
         补齐的行类别为 ``-1``、坐标为 0。
+    masks : torch.Tensor
+        ``uint8``，``(N, size, size)``，每个像素的类别：0 是背景，``c + 1`` 是第 ``c`` 类物体
+        （图标不透明的像素）。语义分割一节用它。
     """
     if split not in DETECTION_PHOTOS:
         raise ValueError(f"split 必须是 {'、'.join(DETECTION_PHOTOS)} 之一，收到 {split!r}")
@@ -116,6 +122,7 @@ def generate_detection(
     sprites = _sprites()
     gen = torch.Generator().manual_seed(seed * 2 + (split == "val"))
     images = torch.empty(num_examples, 3, size, size, dtype=torch.uint8)
+    masks = torch.zeros(num_examples, size, size, dtype=torch.uint8)
     labels = torch.zeros(num_examples, max_objects, 5)
     labels[:, :, 0] = -1
     for i in range(num_examples):
@@ -144,6 +151,7 @@ def generate_detection(
             alpha = sprite[3:]
             region = canvas[:, y : y + side, x : x + side]
             canvas[:, y : y + side, x : x + side] = alpha * sprite[:3] + (1 - alpha) * region
+            masks[i, y : y + side, x : x + side][alpha[0] > 0.5] = cls + 1
             rows = torch.nonzero(alpha[0].amax(dim=1) > 0.5).flatten()
             cols = torch.nonzero(alpha[0].amax(dim=0) > 0.5).flatten()
             x1, x2 = x + cols[0].item(), x + cols[-1].item() + 1
@@ -151,7 +159,7 @@ def generate_detection(
             labels[i, len(placed)] = torch.tensor([cls, x1 / size, y1 / size, x2 / size, y2 / size])
             placed.append((x, y, x + side, y + side))
         images[i] = (canvas * 255).round().clamp(0, 255).to(torch.uint8)
-    return images, labels
+    return images, labels, masks
 
 
 def detection_cache_file(
@@ -171,24 +179,59 @@ def detection_cache_file(
     return directory / name
 
 
-def _digest(images: torch.Tensor, labels: torch.Tensor) -> str:
-    h = hashlib.sha256(images.contiguous().numpy().tobytes())
-    h.update(labels.contiguous().numpy().tobytes())
+def _digest(*tensors: torch.Tensor) -> str:
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(t.contiguous().numpy().tobytes())
     return h.hexdigest()
 
 
-def _load_cache(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
+def _load_cache(path: Path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     hint = f"删除 {path} 后重新运行即可重新生成（或 python -m dlbook data fetch detection）"
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
-        images, labels, digest = saved["images"], saved["labels"], saved["sha256"]
+        images, labels, masks = saved["images"], saved["labels"], saved["masks"]
+        digest = saved["sha256"]
     except Exception as err:  # noqa: BLE001 - 任何读取错误都说明文件坏了
         raise ValueError(
             f"检测数据集的缓存文件 {path} 已损坏（{type(err).__name__}）；{hint}"
         ) from err
-    if _digest(images, labels) != digest:
+    if _digest(images, labels, masks) != digest:
         raise ValueError(f"检测数据集的缓存文件 {path} 内容与它记下的 SHA-256 不符；{hint}")
-    return images, labels
+    return images, labels, masks
+
+
+def read_scenes(
+    split: str = "train",
+    *,
+    size: int = DEFAULTS["size"],
+    num_examples: int | None = None,
+    max_objects: int = DEFAULTS["max_objects"],
+    seed: int = 0,
+    root: str | os.PathLike[str] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """读取合成场景的一个划分 ``(images, labels, masks)``：缓存里有就读缓存（并核对摘要），
+    没有就生成并写入缓存。目标检测用前两项（:func:`read_detection`），语义分割用图像与掩码。
+
+    参数与返回值的含义见 :func:`generate_detection`；``root`` 是缓存目录（默认 ``<data_dir()>/detection``）。
+
+    Raises
+    ------
+    ValueError
+        缓存文件损坏（信息说明怎样重新生成）或参数不合法。
+    DataUnavailableError
+        需要生成、但照片或图标不在本机；信息列出获取办法。
+    """
+    params = dict(size=size, num_examples=num_examples, max_objects=max_objects, seed=seed)
+    path = detection_cache_file(split, root=root, **params)
+    note_data_use("合成的目标检测数据集（Emoji One 图标 + 真实照片）")
+    if path.is_file():
+        return _load_cache(path)
+    images, labels, masks = generate_detection(split, **params)
+    with atomic_write(path) as out:
+        digest = _digest(images, labels, masks)
+        torch.save({"images": images, "labels": labels, "masks": masks, "sha256": digest}, out)
+    return images, labels, masks
 
 
 def read_detection(
@@ -200,16 +243,7 @@ def read_detection(
     seed: int = 0,
     root: str | os.PathLike[str] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """读取检测数据集的一个划分：缓存里有就读缓存（并核对摘要），没有就生成并写入缓存。
-
-    参数的含义见 :func:`generate_detection`；``root`` 是缓存目录（默认 ``<data_dir()>/detection``）。
-
-    Raises
-    ------
-    ValueError
-        缓存文件损坏（信息说明怎样重新生成）或参数不合法。
-    DataUnavailableError
-        需要生成、但照片或图标不在本机；信息列出获取办法。
+    """读取检测数据集的一个划分 ``(images, labels)`` （:func:`read_scenes` 的前两项，带缓存）。
 
     Examples
     --------
@@ -220,13 +254,7 @@ def read_detection(
     True
     """
     params = dict(size=size, num_examples=num_examples, max_objects=max_objects, seed=seed)
-    path = detection_cache_file(split, root=root, **params)
-    note_data_use("合成的目标检测数据集（Emoji One 图标 + 真实照片）")
-    if path.is_file():
-        return _load_cache(path)
-    images, labels = generate_detection(split, **params)
-    with atomic_write(path) as out:
-        torch.save({"images": images, "labels": labels, "sha256": _digest(images, labels)}, out)
+    images, labels, _ = read_scenes(split, root=root, **params)
     return images, labels
 
 

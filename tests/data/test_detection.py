@@ -32,9 +32,9 @@ def test_generation_is_deterministic_and_labels_are_valid(cache):
     a = dt.generate_detection("train", num_examples=16, seed=3)
     b = dt.generate_detection("train", num_examples=16, seed=3)
     c = dt.generate_detection("train", num_examples=16, seed=4)
-    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert all(torch.equal(x, y) for x, y in zip(a, b))
     assert not torch.equal(a[0], c[0])
-    images, labels = a
+    images, labels, masks = a
     assert images.shape == (16, 3, 128, 128) and labels.shape == (16, 2, 5)
     real = labels[:, :, 0] >= 0
     assert real[:, 0].all()  # 每张图像至少一个物体
@@ -47,11 +47,15 @@ def test_generation_is_deterministic_and_labels_are_valid(cache):
 
 def test_boxes_are_tight_around_the_opaque_pixels(cache):
     """框外一圈像素与框内的物体像素不同：框由透明通道算出，而不是贴图的方框。"""
-    images, labels = dt.generate_detection("val", num_examples=4, max_objects=1, seed=0)
-    for image, label in zip(images, labels):
+    images, labels, masks = dt.generate_detection("val", num_examples=4, max_objects=1, seed=0)
+    for image, label, mask in zip(images, labels, masks):
         x1, y1, x2, y2 = (label[0, 1:] * 128).round().long().tolist()
         inside = image[:, y1:y2, x1:x2].float()
         assert inside.std() > 10  # 框里有物体
+        # 掩码里的物体像素正好落满这个框：框是它们的外接矩形
+        ys, xs = torch.nonzero(mask == label[0, 0] + 1, as_tuple=True)
+        assert (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) == (x1, y1, x2, y2)
+        assert set(mask.unique().tolist()) == {0, int(label[0, 0]) + 1}
 
 
 def test_cache_round_trip_and_corrupt_cache(cache):
@@ -63,7 +67,8 @@ def test_cache_round_trip_and_corrupt_cache(cache):
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(ValueError, match="已损坏.*删除"):
         dt.read_detection("val", num_examples=8)
-    saved = {"images": images.clone(), "labels": labels, "sha256": "0" * 64}
+    masks = torch.zeros(8, 128, 128, dtype=torch.uint8)
+    saved = {"images": images, "labels": labels, "masks": masks, "sha256": "0" * 64}
     torch.save(saved, path)
     with pytest.raises(ValueError, match="SHA-256 不符"):
         dt.read_detection("val", num_examples=8)
