@@ -48,6 +48,7 @@ __all__ = [
     "locate_detection",
     "read_detection",
     "read_scenes",
+    "read_sprites",
     "verify_detection",
 ]
 
@@ -64,8 +65,16 @@ DEFAULTS = {"size": 128, "num_train": 1000, "num_val": 200, "max_objects": 2}
 _FORMAT = 2  # 生成方法改变时加一，旧的缓存文件自动作废
 
 
-def _sprites() -> dict[str, torch.Tensor]:
-    """读取三个图标，返回 类别 → ``float32`` 的 ``(4, 64, 64)`` RGBA 张量，取值 ``[0, 1]``。"""
+def read_sprites() -> dict[str, torch.Tensor]:
+    """读取三个图标，返回 类别 → ``float32`` 的 ``(4, 64, 64)`` RGBA 张量，取值 ``[0, 1]``。
+
+    第 4 个通道是透明度（alpha）：物体上接近 1，周围为 0。
+
+    Examples
+    --------
+    >>> {name: tuple(rgba.shape) for name, rgba in read_sprites().items()}
+    {'banana': (4, 64, 64), 'apple': (4, 64, 64), 'grapes': (4, 64, 64)}
+    """
     out = {}
     for name in DETECTION_CLASSES:
         with Image.open(packaged_file("emoji", _SPRITE_FILES[name])) as image:
@@ -119,7 +128,7 @@ def generate_detection(
     if num_examples is None:
         num_examples = DEFAULTS["num_train" if split == "train" else "num_val"]
     photos = [read_photo(name) for name in DETECTION_PHOTOS[split]]
-    sprites = _sprites()
+    sprites = read_sprites()
     gen = torch.Generator().manual_seed(seed * 2 + (split == "val"))
     images = torch.empty(num_examples, 3, size, size, dtype=torch.uint8)
     masks = torch.zeros(num_examples, size, size, dtype=torch.uint8)

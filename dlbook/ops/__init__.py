@@ -11,6 +11,19 @@ from dlbook.ops.basic import (
     squared_loss,
 )
 from dlbook.ops.batchnorm import batch_norm
+from dlbook.ops.boxes import (
+    assign_anchor_to_bbox,
+    box_area,
+    box_center_to_corner,
+    box_corner_to_center,
+    box_iou,
+    multibox_detection,
+    multibox_prior,
+    multibox_target,
+    nms,
+    offset_boxes,
+    offset_inverse,
+)
 from dlbook.ops.conv import (
     conv2d_flops,
     conv_output_shape,
@@ -28,6 +41,17 @@ from dlbook.ops.regularization import dropout_layer, l2_penalty
 __all__ = [
     "relu",
     "batch_norm",
+    "box_corner_to_center",
+    "box_center_to_corner",
+    "box_area",
+    "box_iou",
+    "multibox_prior",
+    "assign_anchor_to_bbox",
+    "offset_boxes",
+    "offset_inverse",
+    "multibox_target",
+    "nms",
+    "multibox_detection",
     "accuracy",
     "count_correct",
     "cross_entropy",
