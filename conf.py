@@ -167,6 +167,10 @@ dlbook_time_budgets: dict[str, tuple[float, str]] = {
         "缩小的 ResNet-18 训练两次（单进程、torchrun 两个进程），另用 torchrun 训练一次多层感知机；"
         "每次 torchrun 都要启动两个进程、各自导入 PyTorch",
     ),
+    "docs/chapter_computer-vision/ssd": (
+        90,
+        "TinySSD 在 1000 张 128 像素的图像上训练 4 轮，再在 200 张验证图像上检测、计算 mAP@0.5；一个线程约 60 秒",
+    ),
     "docs/chapter_multilayer-perceptrons/underfit-overfit": (
         90,
         "三个多项式模型各训练 1500 轮，另用 4 个种子检查过拟合是否稳定",
