@@ -31,6 +31,7 @@ PHOTOS: dict[str, tuple[str, str, str]] = {
     "grass": ("photos", "grass.png", "草地纹理（灰度）"),
     "gravel": ("photos", "gravel.png", "碎石纹理（灰度）"),
     "hubble": ("photos", "hubble_deep_field.jpg", "哈勃深空场（NASA）"),
+    "starry-night": ("starry-night", "starry_night.jpg", "梵高的《星月夜》（1889，公有领域）"),
     "quokka": ("quokka", "quokka.jpg", "短尾矮袋鼠（imgaug 的示例照片，带边界框与关键点标注）"),
 }
 
