@@ -16,6 +16,9 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "bleu": "dlbook.metrics.bleu",
     "corpus_bleu": "dlbook.metrics.bleu",
+    "DetectionScores": "dlbook.metrics.detection",
+    "average_precision": "dlbook.metrics.detection",
+    "detection_scores": "dlbook.metrics.detection",
     "describe_graph": "dlbook.ops.calculus",
     "difference_quotient": "dlbook.ops.calculus",
     "scale_by_control_flow": "dlbook.ops.calculus",
@@ -28,6 +31,14 @@ _EXPORTS: dict[str, str] = {
     "fashion_mnist_labels": "dlbook.data",
     "load_array": "dlbook.data",
     "load_fashion_mnist": "dlbook.data",
+    "load_detection": "dlbook.data",
+    "load_segmentation": "dlbook.data.segmentation",
+    "read_segmentation": "dlbook.data.segmentation",
+    "read_nuclei": "dlbook.data.segmentation",
+    "label_to_color": "dlbook.data.segmentation",
+    "color_to_label": "dlbook.data.segmentation",
+    "rand_crop": "dlbook.data.segmentation",
+    "read_photo": "dlbook.data",
     "load_house_prices": "dlbook.data",
     "polynomial_data": "dlbook.data",
     "read_fashion_mnist": "dlbook.data",
@@ -129,6 +140,15 @@ _EXPORTS: dict[str, str] = {
     "NWKernelRegression": "dlbook.models.nadaraya_watson",
     "nin": "dlbook.models.nin",
     "nin_block": "dlbook.models.nin",
+    "TinySSD": "dlbook.models.ssd",
+    "tiny_ssd": "dlbook.models.ssd",
+    "MobileNetV2": "dlbook.models.mobilenet",
+    "mobilenet_v2": "dlbook.models.mobilenet",
+    "augment_images": "dlbook.data.augmentation",
+    "transform_batches": "dlbook.data.augmentation",
+    "FCN": "dlbook.models.fcn",
+    "bilinear_kernel": "dlbook.models.fcn",
+    "fcn": "dlbook.models.fcn",
     "Residual": "dlbook.models.resnet",
     "SigmoidBlock": "dlbook.models.resnet",
     "resnet18": "dlbook.models.resnet",
@@ -156,6 +176,40 @@ _EXPORTS: dict[str, str] = {
     "softmax": "dlbook.ops.basic",
     "squared_loss": "dlbook.ops.basic",
     "batch_norm": "dlbook.ops.batchnorm",
+    "content_loss": "dlbook.ops.style",
+    "gram": "dlbook.ops.style",
+    "style_loss": "dlbook.ops.style",
+    "tv_loss": "dlbook.ops.style",
+    "log_loss": "dlbook.metrics.classification",
+    "Competition": "dlbook.data.kaggle",
+    "check_submission": "dlbook.data.kaggle",
+    "fetch_cifar10_tiny": "dlbook.data.kaggle",
+    "image_batch_transform": "dlbook.data.kaggle",
+    "make_fashion_mnist_competition": "dlbook.data.kaggle",
+    "read_csv_labels": "dlbook.data.kaggle",
+    "read_image_folder": "dlbook.data.kaggle",
+    "read_test_images": "dlbook.data.kaggle",
+    "reorg_test": "dlbook.data.kaggle",
+    "reorg_train_valid": "dlbook.data.kaggle",
+    "score_submission": "dlbook.data.kaggle",
+    "FineGrainedData": "dlbook.data.kaggle_dog",
+    "fetch_dog_tiny": "dlbook.data.kaggle_dog",
+    "read_dog_tiny": "dlbook.data.kaggle_dog",
+    "read_upper_body": "dlbook.data.kaggle_dog",
+    "pretrained_features": "dlbook.train.features",
+    "StyleTransferHistory": "dlbook.train.style_transfer",
+    "style_transfer": "dlbook.train.style_transfer",
+    "assign_anchor_to_bbox": "dlbook.ops.boxes",
+    "box_area": "dlbook.ops.boxes",
+    "box_center_to_corner": "dlbook.ops.boxes",
+    "box_corner_to_center": "dlbook.ops.boxes",
+    "box_iou": "dlbook.ops.boxes",
+    "multibox_detection": "dlbook.ops.boxes",
+    "multibox_prior": "dlbook.ops.boxes",
+    "multibox_target": "dlbook.ops.boxes",
+    "nms": "dlbook.ops.boxes",
+    "offset_boxes": "dlbook.ops.boxes",
+    "offset_inverse": "dlbook.ops.boxes",
     "conv2d_flops": "dlbook.ops.conv",
     "conv_output_shape": "dlbook.ops.conv",
     "corr2d": "dlbook.ops.conv",
@@ -164,6 +218,9 @@ _EXPORTS: dict[str, str] = {
     "corr2d_multi_in_out_1x1": "dlbook.ops.conv",
     "learn_kernel": "dlbook.ops.conv",
     "pool2d": "dlbook.ops.conv",
+    "trans_conv": "dlbook.ops.conv",
+    "trans_conv_by_matrix": "dlbook.ops.conv",
+    "conv_matrix": "dlbook.ops.conv",
     "operator_norm": "dlbook.ops.linalg",
     "dropout_layer": "dlbook.ops.regularization",
     "l2_penalty": "dlbook.ops.regularization",
@@ -183,6 +240,9 @@ _EXPORTS: dict[str, str] = {
     "set_figsize": "dlbook.plotting.figures",
     "show_heatmaps": "dlbook.plotting.figures",
     "show_images": "dlbook.plotting.figures",
+    "bbox_to_rect": "dlbook.plotting.boxes",
+    "show_bboxes": "dlbook.plotting.boxes",
+    "show_image": "dlbook.plotting.boxes",
     "use_book_style": "dlbook.plotting.figures",
     "resolve_profile": "dlbook.experiments.profiles",
     "CosineScheduler": "dlbook.optim.schedulers",
@@ -214,6 +274,16 @@ _EXPORTS: dict[str, str] = {
     "train_perceptron": "dlbook.train.perceptron",
     "predict_seq2seq": "dlbook.train.seq2seq",
     "train_seq2seq": "dlbook.train.seq2seq",
+    "DetectionHistory": "dlbook.train.detection",
+    "evaluate_detector": "dlbook.train.detection",
+    "predict_ssd": "dlbook.train.detection",
+    "ssd_loss": "dlbook.train.detection",
+    "train_ssd": "dlbook.train.detection",
+    "SegmentationHistory": "dlbook.train.segmentation",
+    "pixel_cross_entropy": "dlbook.train.segmentation",
+    "train_segmenter": "dlbook.train.segmentation",
+    "SegmentationScores": "dlbook.metrics.segmentation",
+    "segmentation_scores": "dlbook.metrics.segmentation",
     "SeqDataLoader": "dlbook.data.text",
     "Vocab": "dlbook.data.text",
     "clean_lines": "dlbook.data.text",
@@ -264,12 +334,15 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         data_dir,
         fashion_mnist_labels,
         load_array,
+        load_detection,
         load_fashion_mnist,
         load_house_prices,
         polynomial_data,
         read_fashion_mnist,
+        read_photo,
         synthetic_linear_data,
     )
+    from dlbook.data.augmentation import augment_images, transform_batches
     from dlbook.data.corpus import (
         fetch_corpus,
         read_corpus,
@@ -277,6 +350,33 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     from dlbook.data.house_prices import (
         load_house_regression,
         preprocess_house_prices,
+    )
+    from dlbook.data.kaggle import (
+        Competition,
+        check_submission,
+        fetch_cifar10_tiny,
+        image_batch_transform,
+        make_fashion_mnist_competition,
+        read_csv_labels,
+        read_image_folder,
+        read_test_images,
+        reorg_test,
+        reorg_train_valid,
+        score_submission,
+    )
+    from dlbook.data.kaggle_dog import (
+        FineGrainedData,
+        fetch_dog_tiny,
+        read_dog_tiny,
+        read_upper_body,
+    )
+    from dlbook.data.segmentation import (
+        color_to_label,
+        label_to_color,
+        load_segmentation,
+        rand_crop,
+        read_nuclei,
+        read_segmentation,
     )
     from dlbook.data.synthetic import (
         lag_features,
@@ -332,11 +432,14 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     from dlbook.experiments.profiles import resolve_profile
     from dlbook.metrics.accumulator import Accumulator
     from dlbook.metrics.bleu import bleu, corpus_bleu
+    from dlbook.metrics.classification import log_loss
+    from dlbook.metrics.detection import DetectionScores, average_precision, detection_scores
     from dlbook.metrics.perplexity import (
         ngram_perplexity,
         perplexity,
     )
     from dlbook.metrics.regression import log_rmse
+    from dlbook.metrics.segmentation import SegmentationScores, segmentation_scores
     from dlbook.models.alexnet import alexnet
     from dlbook.models.attention import (
         AdditiveAttention,
@@ -369,6 +472,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         stacked_blocks,
         tied_mlp,
     )
+    from dlbook.models.fcn import FCN, bilinear_kernel, fcn
     from dlbook.models.googlenet import (
         Inception,
         googlenet,
@@ -396,6 +500,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         dropout_mlp,
         mlp,
     )
+    from dlbook.models.mobilenet import MobileNetV2, mobilenet_v2
     from dlbook.models.nadaraya_watson import NWKernelRegression
     from dlbook.models.nin import (
         nin,
@@ -418,6 +523,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         EncoderDecoder,
         seq2seq,
     )
+    from dlbook.models.ssd import TinySSD, tiny_ssd
     from dlbook.models.transformer import (
         TransformerDecoder,
         TransformerEncoder,
@@ -438,6 +544,19 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         squared_loss,
     )
     from dlbook.ops.batchnorm import batch_norm
+    from dlbook.ops.boxes import (
+        assign_anchor_to_bbox,
+        box_area,
+        box_center_to_corner,
+        box_corner_to_center,
+        box_iou,
+        multibox_detection,
+        multibox_prior,
+        multibox_target,
+        nms,
+        offset_boxes,
+        offset_inverse,
+    )
     from dlbook.ops.calculus import (
         describe_graph,
         difference_quotient,
@@ -446,6 +565,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
     )
     from dlbook.ops.conv import (
         conv2d_flops,
+        conv_matrix,
         conv_output_shape,
         corr2d,
         corr2d_multi_in,
@@ -453,6 +573,8 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         corr2d_multi_in_out_1x1,
         learn_kernel,
         pool2d,
+        trans_conv,
+        trans_conv_by_matrix,
     )
     from dlbook.ops.layout import (
         contiguous_strides,
@@ -468,6 +590,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         dropout_layer,
         l2_penalty,
     )
+    from dlbook.ops.style import content_loss, gram, style_loss, tv_loss
     from dlbook.optim.schedulers import (
         CosineScheduler,
         FactorScheduler,
@@ -489,6 +612,11 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         trace_1d,
         trace_optimizer,
         train_2d,
+    )
+    from dlbook.plotting.boxes import (
+        bbox_to_rect,
+        show_bboxes,
+        show_image,
     )
     from dlbook.plotting.figures import (
         plot,
@@ -513,10 +641,18 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         exhaustive_search,
         greedy_search,
     )
+    from dlbook.train.detection import (
+        DetectionHistory,
+        evaluate_detector,
+        predict_ssd,
+        ssd_loss,
+        train_ssd,
+    )
     from dlbook.train.distributed import (
         ShardedBatches,
         init_distributed,
     )
+    from dlbook.train.features import pretrained_features
     from dlbook.train.house_prices import (
         k_fold,
         k_fold_split,
@@ -549,10 +685,12 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         train_optimizer,
     )
     from dlbook.train.perceptron import train_perceptron
+    from dlbook.train.segmentation import SegmentationHistory, pixel_cross_entropy, train_segmenter
     from dlbook.train.seq2seq import (
         predict_seq2seq,
         train_seq2seq,
     )
+    from dlbook.train.style_transfer import StyleTransferHistory, style_transfer
     from dlbook.train.trainer import (
         train_classifier,
         train_regression,

@@ -48,6 +48,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from dlbook.data.augmentation import augment_images
 from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -464,9 +465,8 @@ def image_batch_transform(
     """给 :class:`~dlbook.data.loader.TensorBatches` 用的批次变换：增广（可选）、转成浮点数、按通道标准化。
 
     批次的第一项是 ``uint8`` 图像 ``(B, C, H, W)``，其余各项（标签）原样返回。``augment`` 是作用在
-    **一张** 图像张量上的变换（例如 ``torchvision.transforms.v2.Compose``）：torchvision 的 v2 变换直接作用在
-    整批张量上时，整批只抽一次随机参数（所有图像裁剪同一块、一起翻转或一起不翻转），所以这里逐张调用，
-    每张图像各抽各的。之后除以 255，再减去 ``mean``、除以 ``std`` （每个通道一个数）。
+    **一张** 图像张量上的变换（例如 ``torchvision.transforms.v2.Compose``），由
+    :func:`~dlbook.data.augmentation.augment_images` 逐张调用，每张图像各抽各的随机参数。之后除以 255，再减去 ``mean``、除以 ``std`` （每个通道一个数）。
 
     Examples
     --------
@@ -483,7 +483,7 @@ def image_batch_transform(
     def transform(batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
         X, *rest = batch
         if augment is not None:
-            X = torch.stack([augment(x) for x in X])
+            X = augment_images(X, augment)
         X = X.float().div_(255)
         X = (X - mean_t.to(X.device)) / std_t.to(X.device)
         return (X, *rest)
@@ -570,9 +570,7 @@ def check_submission(
     return problems
 
 
-def score_submission(
-    submission: str | os.PathLike[str], solution: str | os.PathLike[str]
-) -> float:
+def score_submission(submission: str | os.PathLike[str], solution: str | os.PathLike[str]) -> float:
     """用答案文件（``id,label``）给提交文件打分：分类精度，即预测正确的测试图像所占的比例。
 
     与 Kaggle 的 CIFAR-10 比赛的评分相同。提交里缺少的图像算错。

