@@ -96,7 +96,7 @@ def show_bboxes(
     Parameters
     ----------
     axes : matplotlib.axes.Axes
-        已经显示了图像的 ``Axes``（例如 :func:`show_image` 的返回值）。
+        已经显示了图像的 ``Axes`` （例如 :func:`show_image` 的返回值）。
     bboxes : torch.Tensor 或 序列
         ``(N, 4)`` 的角点框，单位像素。
     labels : str 或 str 的序列, optional
