@@ -75,18 +75,11 @@ def draw_ssd_structure(
         _arrow(ax, (x - step + w / 2 * (0.8 if i == 0 else 1), 1), (x - w / 2, 1))
         _arrow(ax, (x, 1 - h / 2), (x, h / 2 + 0.03))
         anchors = hh * ww * per_pixel[i]
-        _box(
-            ax,
-            x,
-            0,
-            w,
-            h,
-            f"类别、边界框预测\n{hh}×{ww}×{per_pixel[i]} = {anchors} 个锚框",
-            "#e5f5e0",
-        )
+        text = f"类别、边界框预测\n{hh}×{ww}×{per_pixel[i]}\n= {anchors} 个锚框"
+        _box(ax, x, -0.05, w, h * 1.35, text, "#e5f5e0")
     total = sum(hh * ww * a for (_, hh, ww), a in zip(shapes, per_pixel, strict=True))
-    ax.text(3 * step, -0.6, f"五个尺度的预测连结起来：共 {total} 个锚框", ha="center", fontsize=8)
+    ax.text(3 * step, -0.72, f"五个尺度的预测连结起来：共 {total} 个锚框", ha="center", fontsize=8)
     ax.set_xlim(-0.8, 5 * step + 0.9)
-    ax.set_ylim(-0.8, 1.45)
+    ax.set_ylim(-0.9, 1.45)
     ax.set_axis_off()
     return ax

@@ -219,7 +219,7 @@ def train_ssd(
         live = plot
     elif plot:
         live = LivePlot(
-            xlabel="epoch", legend=["class error", "bbox mae"], xlim=(1, max(num_epochs, 2))
+            xlabel="轮", legend=["类别错误率", "边界框平均绝对误差"], xlim=(1, max(num_epochs, 2))
         )
     else:
         live = None
