@@ -168,8 +168,9 @@ dlbook_time_budgets: dict[str, tuple[float, str]] = {
         "每次 torchrun 都要启动两个进程、各自导入 PyTorch",
     ),
     "docs/chapter_computer-vision/ssd": (
-        90,
-        "TinySSD 在 1000 张 128 像素的图像上训练 8 轮，再在 200 张验证图像上检测、计算 mAP@0.5；一个线程约 60–70 秒",
+        120,
+        "TinySSD 在 1000 张 128 像素的图像上训练 8 轮，再在 200 张验证图像上检测、计算 mAP@0.5："
+        "一个线程约 60–70 秒，机器忙时可达 100 秒",
     ),
     "docs/chapter_multilayer-perceptrons/underfit-overfit": (
         90,

@@ -72,6 +72,12 @@ DATASETS: dict[str, _Archive | None] = {
     "nuclei": None,
     # 只从 Debian 的 opencv-doc 包（约 96 MB）里取出《星月夜》一个文件
     "starry-night": None,
+    "ptb": None,
+    "glove-50d": None,
+    "word-benchmarks": None,
+    "word-counts": None,
+    "clip-bpe": None,
+    "minilm": None,
 }
 
 

@@ -14,6 +14,23 @@ __version__ = "0.1.0"
 
 #: 公共名字 → 定义它的模块。
 _EXPORTS: dict[str, str] = {
+    "load_ptb_word2vec": "dlbook.data.word2vec",
+    "SkipGram": "dlbook.models.word2vec",
+    "masked_bce_loss": "dlbook.train.word2vec",
+    "train_word2vec": "dlbook.train.word2vec",
+    "TokenEmbedding": "dlbook.data.embeddings",
+    "load_glove": "dlbook.data.embeddings",
+    "load_analogy_questions": "dlbook.data.embeddings",
+    "load_word_similarity": "dlbook.data.embeddings",
+    "evaluate_embedding": "dlbook.metrics.embeddings",
+    "analogy_accuracy": "dlbook.metrics.embeddings",
+    "similarity_correlation": "dlbook.metrics.embeddings",
+    "spearman": "dlbook.metrics.embeddings",
+    "learn_bpe": "dlbook.data.bpe",
+    "segment": "dlbook.data.bpe",
+    "fasttext_ngrams": "dlbook.data.bpe",
+    "load_word_counts": "dlbook.data.bpe",
+    "load_clip_merges": "dlbook.data.bpe",
     "bleu": "dlbook.metrics.bleu",
     "corpus_bleu": "dlbook.metrics.bleu",
     "DetectionScores": "dlbook.metrics.detection",
@@ -165,6 +182,11 @@ _EXPORTS: dict[str, str] = {
     "TransformerDecoder": "dlbook.models.transformer",
     "TransformerEncoder": "dlbook.models.transformer",
     "transformer": "dlbook.models.transformer",
+    "BERTModel": "dlbook.models.bert",
+    "load_minilm": "dlbook.models.bert",
+    "load_bert_pretraining": "dlbook.data.bert",
+    "minilm_tokenizer": "dlbook.data.bert",
+    "train_bert": "dlbook.train.bert",
     "vgg": "dlbook.models.vgg",
     "vgg11": "dlbook.models.vgg",
     "vgg_block": "dlbook.models.vgg",
@@ -343,6 +365,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         synthetic_linear_data,
     )
     from dlbook.data.augmentation import augment_images, transform_batches
+    from dlbook.data.bert import load_bert_pretraining, minilm_tokenizer
     from dlbook.data.corpus import (
         fetch_corpus,
         read_corpus,
@@ -458,6 +481,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         bn_lenet_concise,
         lenet_with_norm,
     )
+    from dlbook.models.bert import BERTModel, load_minilm
     from dlbook.models.blocks import (
         MLP,
         CenteredLayer,
@@ -632,6 +656,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         k_step_predictions,
         predict_autoregressive,
     )
+    from dlbook.train.bert import train_bert
     from dlbook.train.checkpoint import (
         load_checkpoint,
         save_checkpoint,

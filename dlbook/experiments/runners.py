@@ -13,7 +13,9 @@
   训练结束时在测试图像上评估（``task="classification"``）；
 * :func:`ssd_run`：合成的目标检测数据集上的单发多框检测（``task="detection"``）；
 * :func:`segmentation_run`：合成的分割数据集上的全卷积网络（``task="segmentation"``）；
-* :func:`kaggle_classifier_run`：Kaggle 式图像分类比赛的完整流程（``task="classification"``）。
+* :func:`kaggle_classifier_run`：Kaggle 式图像分类比赛的完整流程（``task="classification"``）；
+* :func:`bert_pretraining_run`：缩短的英文维基百科上预训练一个小 BERT，在留出的条目上评估（``task="language_model"``）；
+* :func:`word2vec_run`：PTB 上的跳元模型（负采样），训练后在词相似度与类比基准上评价（``task="regression"``）。
 
 ``run`` 用 ``settings["model"].build(generator, **数据量)`` 建模型：语言模型给出 ``vocab_size``，
 翻译给出 ``src_vocab_size`` 与 ``tgt_vocab_size``
@@ -45,6 +47,7 @@ __all__ = [
     "LanguageModelData",
     "KaggleRun",
     "augmentation_run",
+    "bert_pretraining_run",
     "fashion_mnist_classifier",
     "fine_tuning_run",
     "house_regression_run",
@@ -62,6 +65,7 @@ __all__ = [
     "style_transfer_run",
     "translate_pairs",
     "translation_run",
+    "word2vec_run",
 ]
 
 #: 任务类型：决定 :func:`metrics_from_history` 从训练历史中取哪些指标。
@@ -1175,3 +1179,121 @@ def kaggle_dog_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         metrics["submission_log_loss"] = log_loss(test_probs, data.test_labels)
     run = FineGrainedRun(data, features, valid_probs, test_probs, final)
     return _run_output(history, metrics=metrics, model=net, data=run)
+
+
+# ---------------------------------------------------------------------------
+# 词嵌入：PTB 上的 word2vec
+# ---------------------------------------------------------------------------
+
+
+def word2vec_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在 PTB 上训练跳元模型（负采样）的 ``run`` 函数，训练后用同一套基准评价中心词向量。
+
+    ``settings`` 中用到的键：``model`` （数据给出 ``vocab_size``）、``embed_size``、``batch_size``、
+    ``max_window_size``、``num_noise_words``、``min_freq``、``subsample_t``、``num_epochs``、``lr``。
+    数据由 :func:`~dlbook.data.word2vec.load_ptb_word2vec` 准备，训练用
+    :func:`~dlbook.train.word2vec.train_word2vec`，评价用 :mod:`dlbook.metrics.embeddings`
+    （与 GloVe 同一段代码；类比题只在 PTB 的词表里找答案，四个词都在词表里的题才计入）。
+
+    除训练历史的指标外还记下：``wordsim353``、``simlex999`` （斯皮尔曼等级相关）与计入的词对数
+    ``wordsim353_pairs``、``simlex999_pairs``；类比题的准确率 ``analogy_semantic``、``analogy_syntactic``、
+    ``analogy_all`` 与计入的题数 ``*_covered``；词表大小 ``vocab_size``、中心词个数 ``num_centers``。
+    ``RunOutput.data`` 是 ``(Word2VecData, TokenEmbedding)``：数据与中心词向量。
+    """
+    from dlbook.data.embeddings import TokenEmbedding
+    from dlbook.data.word2vec import load_ptb_word2vec
+    from dlbook.metrics.embeddings import evaluate_embedding
+    from dlbook.train.word2vec import train_word2vec
+
+    data = load_ptb_word2vec(
+        settings["batch_size"],
+        settings["max_window_size"],
+        settings["num_noise_words"],
+        min_freq=settings["min_freq"],
+        t=settings["subsample_t"],
+        seed=ctx.seed,
+    )
+    net = settings["model"].build(init_generator(ctx.seed), vocab_size=len(data.vocab))
+    history = train_word2vec(
+        net,
+        data.train_iter,
+        settings["num_epochs"],
+        settings["lr"],
+        device=ctx.device,
+        verbose=ctx.verbose,
+    )
+    embedding = TokenEmbedding(data.vocab.idx_to_token, net.center.weight.cpu())
+    scores = evaluate_embedding(embedding, candidates=None)
+    metrics: dict[str, Any] = {"vocab_size": len(data.vocab), "num_centers": len(data.centers)}
+    for name in ("wordsim353", "simlex999"):
+        metrics[name], metrics[f"{name}_pairs"] = getattr(scores, name)
+    for kind in ("semantic", "syntactic", "all"):
+        score = scores.analogy(kind)
+        metrics[f"analogy_{kind}"] = score.accuracy
+        metrics[f"analogy_{kind}_covered"] = score.covered
+    return _run_output(history, metrics=metrics, model=net, data=(data, embedding))
+
+
+# ---------------------------------------------------------------------------
+# 预训练 BERT
+# ---------------------------------------------------------------------------
+
+
+def bert_pretraining_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """在缩短的英文维基百科上预训练 BERT 的 ``run`` 函数（:func:`~dlbook.data.bert.load_bert_pretraining`）。
+
+    ``settings`` 中用到的键：``model`` （由 ``vocab_size`` 建出 :class:`~dlbook.models.bert.BERTModel`）、
+    ``max_len``、``min_freq``、``held_out`` （留出条目的比例）、``batch_size``、``num_steps``、``lr``、
+    ``eval_every``。训练用 :func:`~dlbook.train.bert.train_bert`。
+
+    记下的指标：开头与结尾各 ``eval_every`` 步的平均训练损失 ``mlm_loss_start``、``mlm_loss_end``、
+    ``nsp_loss_start``、``nsp_loss_end``；留出样本上训练前与训练后的 ``held_out_mlm_loss_start``、
+    ``held_out_mlm_loss``、``held_out_mlm_acc``、``held_out_nsp_acc`` 与每次评估的 ``held_out_mlm_loss_per_eval``、
+    ``held_out_mlm_acc_per_eval``；对照 ``baseline_mlm_acc`` （总猜最常见的词元）；``vocab_size``、
+    ``num_train``、``num_held_out`` 与 ``examples_per_sec``。``RunOutput.data`` 是
+    ``(训练样本, 留出样本, 词表, 语料, BERTHistory)``。
+    """
+    from dlbook.data.bert import load_bert_pretraining
+    from dlbook.train.bert import evaluate_bert, most_frequent_token_accuracy, train_bert
+
+    train, held_out, vocab, corpus = load_bert_pretraining(
+        settings["max_len"], settings["min_freq"], settings["held_out"], seed=ctx.seed
+    )
+    torch.manual_seed(init_seed(ctx.seed))  # 嵌入与各层用全局随机数做默认初始化：先播种
+    net = settings["model"].build(vocab_size=len(vocab))
+    start = evaluate_bert(net, held_out)
+    every = settings["eval_every"]
+    history = train_bert(
+        net,
+        train,
+        settings["num_steps"],
+        batch_size=settings["batch_size"],
+        lr=settings["lr"],
+        held_out=held_out,
+        eval_every=every,
+        seed=ctx.seed,
+        device=ctx.device,
+        verbose=ctx.verbose,
+    )
+    end = history.held_out[-1]
+    n = settings["num_steps"]
+    metrics: dict[str, Any] = {
+        "mlm_loss_start": history.window_mean("mlm_loss", 0, every),
+        "mlm_loss_end": history.window_mean("mlm_loss", n - every, n),
+        "nsp_loss_start": history.window_mean("nsp_loss", 0, every),
+        "nsp_loss_end": history.window_mean("nsp_loss", n - every, n),
+        "held_out_mlm_loss_start": start.mlm_loss,
+        "held_out_mlm_loss": end.mlm_loss,
+        "held_out_mlm_acc": end.mlm_acc,
+        "held_out_nsp_acc": end.nsp_acc,
+        "held_out_mlm_loss_per_eval": [s.mlm_loss for s in history.held_out],
+        "held_out_mlm_acc_per_eval": [s.mlm_acc for s in history.held_out],
+        "baseline_mlm_acc": most_frequent_token_accuracy(train, held_out),
+        "vocab_size": len(vocab),
+        "num_train": len(train),
+        "num_held_out": len(held_out),
+        "examples_per_sec": history.examples / history.seconds,
+    }
+    return _run_output(
+        None, metrics=metrics, model=net, data=(train, held_out, vocab, corpus, history)
+    )

@@ -44,6 +44,8 @@ State = tuple[torch.Tensor, "torch.Tensor | None", tuple["torch.Tensor | None", 
 class PositionWiseFFN(nn.Module):
     """逐位置前馈网络：对序列的每个位置用同一个两层感知机（全连接 → ReLU → 全连接）。
 
+    ``activation`` 是中间的激活函数的类（默认 ``nn.ReLU``；BERT 用 ``nn.GELU``）。
+
     Examples
     --------
     >>> ffn = PositionWiseFFN(4, 8, 6)
@@ -51,11 +53,17 @@ class PositionWiseFFN(nn.Module):
     torch.Size([2, 3, 6])
     """
 
-    def __init__(self, num_inputs: int, ffn_num_hiddens: int, num_outputs: int) -> None:
+    def __init__(
+        self,
+        num_inputs: int,
+        ffn_num_hiddens: int,
+        num_outputs: int,
+        activation: type[nn.Module] = nn.ReLU,
+    ) -> None:
         super().__init__()
         check_sizes(num_inputs=num_inputs, ffn_num_hiddens=ffn_num_hiddens, num_outputs=num_outputs)
         self.dense1 = nn.Linear(num_inputs, ffn_num_hiddens)
-        self.relu = nn.ReLU()
+        self.relu = activation()  # 名字沿用 D2L；BERT 用 nn.GELU
         self.dense2 = nn.Linear(ffn_num_hiddens, num_outputs)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
@@ -65,6 +73,8 @@ class PositionWiseFFN(nn.Module):
 class AddNorm(nn.Module):
     """残差连接后做层规范化：``LayerNorm(X + dropout(Y))``，``Y`` 是子层的输出。
 
+    ``eps`` 是层规范化加在方差上的小数（PyTorch 默认 1e-5；BERT 用 1e-12）。
+
     Examples
     --------
     >>> add_norm = AddNorm(4).eval()
@@ -73,11 +83,13 @@ class AddNorm(nn.Module):
     (torch.Size([2, 3, 4]), [-1.3416, -0.4472, 0.4472, 1.3416])
     """
 
-    def __init__(self, norm_shape: int | tuple[int, ...], dropout: float = 0.0) -> None:
+    def __init__(
+        self, norm_shape: int | tuple[int, ...], dropout: float = 0.0, eps: float = 1e-5
+    ) -> None:
         super().__init__()
         check_probability("dropout", dropout)
         self.dropout = nn.Dropout(dropout)
-        self.ln = nn.LayerNorm(norm_shape)
+        self.ln = nn.LayerNorm(norm_shape, eps=eps)
 
     def forward(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
         return self.ln(X + self.dropout(Y))
@@ -85,6 +97,9 @@ class AddNorm(nn.Module):
 
 class TransformerEncoderBlock(nn.Module):
     """编码器块：多头自注意力 → 加与规范化 → 逐位置前馈网络 → 加与规范化。输出与输入同形。
+
+    ``activation`` 与 ``norm_eps`` 交给 :class:`PositionWiseFFN` 与 :class:`AddNorm` （默认 ReLU 与 1e-5，
+    同 D2L；BERT 用 GELU 与 1e-12）。
 
     Examples
     --------
@@ -100,14 +115,17 @@ class TransformerEncoderBlock(nn.Module):
         num_heads: int,
         dropout: float = 0.0,
         use_bias: bool = False,
+        *,
+        activation: type[nn.Module] = nn.ReLU,
+        norm_eps: float = 1e-5,
     ) -> None:
         super().__init__()
         self.attention = MultiHeadAttention(
             num_hiddens, num_hiddens, num_hiddens, num_hiddens, num_heads, dropout, use_bias
         )
-        self.addnorm1 = AddNorm(num_hiddens, dropout)
-        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens)
-        self.addnorm2 = AddNorm(num_hiddens, dropout)
+        self.addnorm1 = AddNorm(num_hiddens, dropout, norm_eps)
+        self.ffn = PositionWiseFFN(num_hiddens, ffn_num_hiddens, num_hiddens, activation)
+        self.addnorm2 = AddNorm(num_hiddens, dropout, norm_eps)
 
     def forward(self, X: torch.Tensor, valid_lens: torch.Tensor | None = None) -> torch.Tensor:
         Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
