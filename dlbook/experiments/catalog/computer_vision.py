@@ -54,6 +54,8 @@ register(
         quick=dict(width=0.5, size=128, num_epochs=8),
         task="detection",
         run=ssd_run,
+        # 完整档在 CPU 上每步约 3.4 秒（一个线程、批量 32、256 像素），20 轮约 37 分钟，超过 30 分钟：等 GPU 记录
+        needs_gpu=True,
         expect=(
             at_least("val_map", 0.4, "在没见过的背景照片上，检测器的 mAP@0.5 超过 0.4"),
             at_least("val_recall", 0.7, "验证集上七成以上的目标被某个检测框以 IoU ≥ 0.5 找到"),
