@@ -85,26 +85,26 @@ def _fetch_data(session: nox.Session) -> None:
     """确保 :data:`DATASETS` 都在用户缓存里：已缓存的立即跳过，否则下载并校验（摘要由 dlbook 检查）。
 
     数据与依赖一样属于安装步骤（``session.run_install``）：``--install-only`` 时也会获取，
-    ``--no-install`` 重用环境时跳过。先用一个进程校验全部数据集（每个进程都要导入 PyTorch，约 2 秒）：
-    都在时什么也不用做，没改动的重建因此少付几秒。
+    ``--no-install`` 重用环境时跳过。先用一个进程校验全部数据集（每个进程都要导入 PyTorch，约 2 秒），
+    之后只获取没通过校验的那些：都在时什么也不用做，新机器上也不必为每个数据集再多启动一个进程去查缓存。
     """
     verified = session.run_install(
         "python", "-m", "dlbook", "data", "verify", *DATASETS, silent=True, success_codes=[0, 1]
     )
     if verified is None:  # --no-install：不做安装步骤
         return
-    if sum(line.endswith("通过校验") for line in str(verified).splitlines()) == len(DATASETS):
+    passed = {
+        line.split("：", 1)[0] for line in str(verified).splitlines() if line.endswith("通过校验")
+    }
+    present = passed & set(DATASETS)
+    if len(present) == len(DATASETS):
         session.log(f"{'、'.join(DATASETS)} 都已在缓存里")
         return
     for name, archive in DATASETS.items():
-        fetch = ("python", "-m", "dlbook", "data", "fetch", name)
-        status = session.run_install(*fetch, "--check", silent=True, success_codes=[0, 3])
-        if status is None:  # --no-install：不做安装步骤
-            return
-        last_line = str(status).strip().splitlines()[-1:]  # 输出里可能先有别的警告
-        if last_line and last_line[0].startswith("present"):
+        if name in present:
             session.log(f"{name} 已在缓存里")
             continue
+        fetch = ("python", "-m", "dlbook", "data", "fetch", name)
         if archive is None:
             session.run_install(*fetch)
             continue

