@@ -64,6 +64,7 @@ from dlbook.data.download import (
 
 __all__ = [
     "CIFAR10_TINY_FILE",
+    "fetch_competition_zip",
     "CIFAR10_TINY_SHA1",
     "Competition",
     "check_submission",
@@ -211,14 +212,74 @@ def make_fashion_mnist_competition(
     return Competition(directory, solution, classes)
 
 
-def _cifar10_cache() -> Path:
-    return data_dir() / "kaggle-cifar10"
+def fetch_competition_zip(
+    *,
+    title: str,
+    file: str,
+    sha1: str,
+    top_dir: str,
+    labels_file: str,
+    cache_subdir: str,
+    mirror_env: str,
+    default_mirrors: Sequence[str],
+    mirror: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    opener: Opener | None = None,
+) -> Path:
+    """下载一个比赛的压缩包 ``file``（D2L 的小样本），校验 SHA-1 后解压，返回比赛目录 ``top_dir``。
 
+    镜像依次为参数 ``mirror``、环境变量 ``mirror_env``、``default_mirrors``。压缩包与解压出的目录都在
+    ``<data_dir()>/<cache_subdir>/``；目录里已有 ``labels_file`` 时直接返回。下载的文件先校验，不通过的
+    不进缓存；解压先写到临时目录，完整后才改名，缓存里不会出现解压了一半的目录。
 
-def _check_sha1(path: Path) -> None:
-    digest = content_digest(path, "sha1")
-    if digest != CIFAR10_TINY_SHA1:
-        raise ValueError(f"{path.name} 的 SHA-1 是 {digest}，应为 {CIFAR10_TINY_SHA1}")
+    Raises
+    ------
+    DataUnavailableError
+        没有缓存又不能下载（离线，或所有镜像都失败），信息里写明怎样取得。
+    ValueError
+        压缩包的 SHA-1 不对、成员会写到解压目录之外，或缺少标签文件。
+    """
+    cache = data_dir() / cache_subdir
+    target = cache / top_dir
+    if (target / labels_file).is_file():
+        return target
+    archive = cache / file
+
+    def check_sha1(path: Path) -> None:
+        digest = content_digest(path, "sha1")
+        if digest != sha1:
+            raise ValueError(f"{path.name} 的 SHA-1 是 {digest}，应为 {sha1}")
+
+    how = (
+        f"{title}不能离线安装：请联网运行（或设 {mirror_env} 指向一个镜像），"
+        f"也可以自己下载 {file}（SHA-1 {sha1}）放进 {cache}；"
+        f"环境变量 DLBOOK_OFFLINE=1 时不尝试下载"
+    )
+    if not archive.is_file():
+        if downloads_disabled():
+            raise DataUnavailableError(how)
+        mirrors = [m for m in (mirror, os.environ.get(mirror_env)) if m]
+        mirrors += [m for m in default_mirrors if m not in mirrors]
+        urls = [(m if m.endswith("/") else m + "/") + file for m in mirrors]
+        try:
+            download(
+                file, urls, archive, check_sha1, timeout=timeout, retries=retries, opener=opener
+            )
+        except DownloadError as err:
+            raise DataUnavailableError(f"{how}\n{err}") from err
+    check_sha1(archive)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp, zipfile.ZipFile(archive) as z:
+        for member in z.namelist():
+            if member.startswith("/") or ".." in Path(member).parts:
+                raise ValueError(f"{archive}：成员 {member!r} 会写到解压目录之外")
+        z.extractall(tmp)
+        extracted = Path(tmp) / top_dir
+        if not (extracted / labels_file).is_file():
+            raise ValueError(f"{archive} 里没有 {top_dir}/{labels_file}")
+        extracted.rename(target)
+    note_data_use(f"{title}（D2L 的 {file}）")
+    return target
 
 
 def fetch_cifar10_tiny(
@@ -232,54 +293,27 @@ def fetch_cifar10_tiny(
 
     镜像依次为参数 ``mirror``、环境变量 ``DLBOOK_CIFAR10_MIRROR``、D2L 的数据地址。压缩包与解压出的
     ``kaggle_cifar10_tiny/`` （``train/``、``test/``、``trainLabels.csv``）都放在
-    ``<data_dir()>/kaggle-cifar10/``；已经解压过时直接返回。下载的文件先校验，不通过的不进缓存；
-    解压先写到临时目录，完整后才改名，缓存里不会出现解压了一半的目录。
+    ``<data_dir()>/kaggle-cifar10/``；已经解压过时直接返回（见 :func:`fetch_competition_zip`）。
 
     Raises
     ------
     DataUnavailableError
         没有缓存又不能下载（离线，或所有镜像都失败），信息里写明怎样取得。
     """
-    cache = _cifar10_cache()
-    target = cache / CIFAR10_TINY_DIR
-    if (target / LABELS_FILE).is_file():
-        return target
-    archive = cache / CIFAR10_TINY_FILE
-    how = (
-        f"CIFAR-10 小样本不能离线安装：请联网运行（或设 {CIFAR10_MIRROR_ENV} 指向一个镜像），"
-        f"也可以自己下载 {CIFAR10_TINY_FILE}（SHA-1 {CIFAR10_TINY_SHA1}）放进 {cache}；"
-        f"环境变量 DLBOOK_OFFLINE=1 时不尝试下载"
+    return fetch_competition_zip(
+        title="CIFAR-10 小样本",
+        file=CIFAR10_TINY_FILE,
+        sha1=CIFAR10_TINY_SHA1,
+        top_dir=CIFAR10_TINY_DIR,
+        labels_file=LABELS_FILE,
+        cache_subdir="kaggle-cifar10",
+        mirror_env=CIFAR10_MIRROR_ENV,
+        default_mirrors=CIFAR10_TINY_MIRRORS,
+        mirror=mirror,
+        timeout=timeout,
+        retries=retries,
+        opener=opener,
     )
-    if not archive.is_file():
-        if downloads_disabled():
-            raise DataUnavailableError(how)
-        mirrors = [m for m in (mirror, os.environ.get(CIFAR10_MIRROR_ENV)) if m]
-        mirrors += [m for m in CIFAR10_TINY_MIRRORS if m not in mirrors]
-        urls = [(m if m.endswith("/") else m + "/") + CIFAR10_TINY_FILE for m in mirrors]
-        try:
-            download(
-                CIFAR10_TINY_FILE,
-                urls,
-                archive,
-                _check_sha1,
-                timeout=timeout,
-                retries=retries,
-                opener=opener,
-            )
-        except DownloadError as err:
-            raise DataUnavailableError(f"{how}\n{err}") from err
-    _check_sha1(archive)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp, zipfile.ZipFile(archive) as z:
-        for member in z.namelist():
-            if member.startswith("/") or ".." in Path(member).parts:
-                raise ValueError(f"{archive}：成员 {member!r} 会写到解压目录之外")
-        z.extractall(tmp)
-        extracted = Path(tmp) / CIFAR10_TINY_DIR
-        if not (extracted / LABELS_FILE).is_file():
-            raise ValueError(f"{archive} 里没有 {CIFAR10_TINY_DIR}/{LABELS_FILE}")
-        extracted.rename(target)
-    note_data_use("CIFAR-10 小样本（D2L 的 kaggle_cifar10_tiny.zip）")
-    return target
 
 
 # ---------------------------------------------------------------------------

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
-import zipfile
 from pathlib import Path
 
 import torch
@@ -32,14 +30,7 @@ import torch
 from dlbook.data.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
-    DataUnavailableError,
-    DownloadError,
     Opener,
-    content_digest,
-    data_dir,
-    download,
-    downloads_disabled,
-    note_data_use,
 )
 
 __all__ = [
@@ -154,16 +145,6 @@ def read_upper_body(
 # ---------------------------------------------------------------------------
 
 
-def _dog_cache() -> Path:
-    return data_dir() / "kaggle-dog"
-
-
-def _check_sha1(path: Path) -> None:
-    digest = content_digest(path, "sha1")
-    if digest != DOG_TINY_SHA1:
-        raise ValueError(f"{path.name} 的 SHA-1 是 {digest}，应为 {DOG_TINY_SHA1}")
-
-
 def fetch_dog_tiny(
     *,
     mirror: str | None = None,
@@ -174,54 +155,29 @@ def fetch_dog_tiny(
     """下载 D2L 的狗品种小样本（联网的读者用），校验 SHA-1 后解压，返回比赛目录 ``kaggle_dog_tiny/``。
 
     镜像依次为参数 ``mirror``、环境变量 ``DLBOOK_DOG_MIRROR``、D2L 的数据地址。压缩包与解压出的目录都在
-    ``<data_dir()>/kaggle-dog/``；已经解压过时直接返回。SHA-1 不对的下载不进缓存；解压先写到临时目录，
-    完整后才改名。
+    ``<data_dir()>/kaggle-dog/``；已经解压过时直接返回（见 :func:`~dlbook.data.kaggle.fetch_competition_zip`）。
 
     Raises
     ------
     DataUnavailableError
         没有缓存又不能下载（离线，或所有镜像都失败），信息里写明怎样取得。
     """
-    cache = _dog_cache()
-    target = cache / DOG_TINY_DIR
-    if (target / DOG_LABELS_FILE).is_file():
-        return target
-    archive = cache / DOG_TINY_FILE
-    how = (
-        f"狗的品种小样本不能离线安装：请联网运行（或设 {DOG_MIRROR_ENV} 指向一个镜像），"
-        f"也可以自己下载 {DOG_TINY_FILE}（SHA-1 {DOG_TINY_SHA1}）放进 {cache}；"
-        "环境变量 DLBOOK_OFFLINE=1 时不尝试下载"
+    from dlbook.data.kaggle import fetch_competition_zip
+
+    return fetch_competition_zip(
+        title="狗的品种小样本",
+        file=DOG_TINY_FILE,
+        sha1=DOG_TINY_SHA1,
+        top_dir=DOG_TINY_DIR,
+        labels_file=DOG_LABELS_FILE,
+        cache_subdir="kaggle-dog",
+        mirror_env=DOG_MIRROR_ENV,
+        default_mirrors=DOG_TINY_MIRRORS,
+        mirror=mirror,
+        timeout=timeout,
+        retries=retries,
+        opener=opener,
     )
-    if not archive.is_file():
-        if downloads_disabled():
-            raise DataUnavailableError(how)
-        mirrors = [m for m in (mirror, os.environ.get(DOG_MIRROR_ENV)) if m]
-        mirrors += [m for m in DOG_TINY_MIRRORS if m not in mirrors]
-        urls = [(m if m.endswith("/") else m + "/") + DOG_TINY_FILE for m in mirrors]
-        try:
-            download(
-                DOG_TINY_FILE,
-                urls,
-                archive,
-                _check_sha1,
-                timeout=timeout,
-                retries=retries,
-                opener=opener,
-            )
-        except DownloadError as err:
-            raise DataUnavailableError(f"{how}\n{err}") from err
-    _check_sha1(archive)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp, zipfile.ZipFile(archive) as z:
-        for member in z.namelist():
-            if member.startswith("/") or ".." in Path(member).parts:
-                raise ValueError(f"{archive}：成员 {member!r} 会写到解压目录之外")
-        z.extractall(tmp)
-        extracted = Path(tmp) / DOG_TINY_DIR
-        if not (extracted / DOG_LABELS_FILE).is_file():
-            raise ValueError(f"{archive} 里没有 {DOG_TINY_DIR}/{DOG_LABELS_FILE}")
-        extracted.rename(target)
-    note_data_use("狗的品种小样本（D2L 的 kaggle_dog_tiny.zip）")
-    return target
 
 
 def read_dog_tiny(

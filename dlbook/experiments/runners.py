@@ -706,6 +706,20 @@ def kaggle_augmentation(settings: dict[str, Any]) -> Any:
     )
 
 
+def _sgd_with_step_lr(net: nn.Module, settings: dict[str, Any]) -> tuple[Any, Any]:
+    """两个 Kaggle 比赛共用的优化器（D2L 的设置）：带动量与权重衰减的 SGD，学习率每 ``lr_period``
+    轮乘以 ``lr_decay``。"""
+    optimizer = torch.optim.SGD(
+        net.parameters(),
+        lr=settings["lr"],
+        momentum=settings["momentum"],
+        weight_decay=settings["weight_decay"],
+    )
+    return optimizer, torch.optim.lr_scheduler.StepLR(
+        optimizer, settings["lr_period"], settings["lr_decay"]
+    )
+
+
 def kaggle_classifier_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
     """Kaggle 式图像分类比赛的完整流程（用 Fashion-MNIST 搭的比赛，见 :mod:`dlbook.data.kaggle`）。
 
@@ -764,15 +778,7 @@ def kaggle_classifier_run(settings: dict[str, Any], ctx: RunContext) -> RunOutpu
         )
         torch.manual_seed(init_seed(ctx.seed))
         net = settings["model"].build(init_generator(ctx.seed)).to(ctx.device)
-        optimizer = torch.optim.SGD(
-            net.parameters(),
-            lr=settings["lr"],
-            momentum=settings["momentum"],
-            weight_decay=settings["weight_decay"],
-        )
-        scheduler = torch.optim.lr_scheduler.StepLR(
-            optimizer, settings["lr_period"], settings["lr_decay"]
-        )
+        optimizer, scheduler = _sgd_with_step_lr(net, settings)
         history = train_classifier(
             net,
             train_iter,
@@ -1084,15 +1090,7 @@ def _train_head(
     train_iter = TensorBatches((features, labels), batch, shuffle=True, seed=ctx.seed)
     valid_iter = None if valid is None else TensorBatches(valid, batch, shuffle=False)
     net = settings["model"].build(init_generator(ctx.seed), num_classes=num_classes)
-    optimizer = torch.optim.SGD(
-        net.parameters(),
-        lr=settings["lr"],
-        momentum=settings["momentum"],
-        weight_decay=settings["weight_decay"],
-    )
-    scheduler = torch.optim.lr_scheduler.StepLR(
-        optimizer, settings["lr_period"], settings["lr_decay"]
-    )
+    optimizer, scheduler = _sgd_with_step_lr(net, settings)
     history = train_classifier(
         net,
         train_iter,

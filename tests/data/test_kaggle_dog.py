@@ -18,7 +18,7 @@ import torch
 from PIL import Image
 
 from dlbook.data import kaggle_dog as kd
-from dlbook.data.download import DataUnavailableError
+from dlbook.data.download import DataUnavailableError, data_dir
 
 BREEDS = ("beagle", "pug", "whippet")
 
@@ -104,7 +104,7 @@ def test_corrupt_download_leaves_nothing(server):
     (www / kd.DOG_TINY_FILE).write_bytes(dog_zip())  # SHA-1 与 D2L 公布的值不同
     with pytest.raises(DataUnavailableError, match=kd.DOG_TINY_SHA1):
         kd.fetch_dog_tiny(mirror=url, retries=0)
-    cache = kd.data_dir() / "kaggle-dog"
+    cache = data_dir() / "kaggle-dog"
     assert not (cache / kd.DOG_TINY_FILE).exists() and not (cache / kd.DOG_TINY_DIR).exists()
     assert kd.DOG_TINY_SHA1 == "0cb91d09b814ecdc07b50f31f8dcad3e81d6a86d"  # D2L 公布的值
 
