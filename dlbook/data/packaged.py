@@ -348,6 +348,11 @@ PACKAGED: dict[str, PackagedData] = {
 }
 
 
+#: 本进程里已经核对过摘要的文件（路径、大小、修改时间）→ SHA-256：同一个文件（例如 80 MB 的 GloVe 向量）
+#: 一个页面里读几次，只算一次摘要；文件一旦被改写，大小或修改时间变了，就重新核对。
+_VERIFIED: dict[tuple[str, int, int], str] = {}
+
+
 def _sha256(path: Path) -> str:
     """文件原样的 SHA-256（``.gz`` 文件也不解压：包里的文件就是这样存的）。"""
     h = hashlib.sha256()
@@ -600,11 +605,14 @@ def packaged_file(name: str, file: str, root: str | os.PathLike[str] | None = No
     if found is None:
         raise DataUnavailableError(_how_to_get(spec))
     path = found.files[file]
-    digest = _sha256(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    digest = _VERIFIED.get(key) or _sha256(path)
     if digest != spec.file(file).sha256:
         raise ValueError(
             f"{path}：SHA-256 为 {digest}，应为 {spec.file(file).sha256}（文件损坏或版本不对；"
             f"删除它后运行 python -m dlbook data fetch {name}）"
         )
+    _VERIFIED[key] = digest
     note_data_use(spec.title)
     return path

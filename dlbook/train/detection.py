@@ -27,7 +27,7 @@ from dlbook.metrics.detection import DetectionScores, bbox_eval, cls_eval, detec
 from dlbook.ops.boxes import multibox_detection, multibox_target
 from dlbook.plotting.liveplot import LivePlot
 from dlbook.train.loop import EpochRecord, History, train_epoch
-from dlbook.utils.checks import check_positive
+from dlbook.utils.checks import check_positive, check_positive_number
 from dlbook.utils.seeding import seed_everything
 
 __all__ = [
@@ -207,8 +207,7 @@ def train_ssd(
         结束时是否打印总结行。
     """
     check_positive("num_epochs", num_epochs)
-    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr 必须是有限的正数，收到 {lr!r}")
+    check_positive_number("lr", lr)
     if seed is not None:
         seed_everything(seed)
     device = torch.device(device) if device is not None else next(net.parameters()).device

@@ -21,7 +21,7 @@ from torch.nn import functional as F
 from dlbook.metrics.segmentation import SegmentationScores, segmentation_scores
 from dlbook.plotting.liveplot import LivePlot
 from dlbook.train.loop import EpochRecord, History, train_epoch
-from dlbook.utils.checks import check_positive
+from dlbook.utils.checks import check_positive, check_positive_number
 from dlbook.utils.seeding import seed_everything
 
 __all__ = ["SegmentationHistory", "pixel_cross_entropy", "train_segmenter"]
@@ -112,8 +112,7 @@ def train_segmenter(
         结束时是否打印总结行。
     """
     check_positive("num_epochs", num_epochs)
-    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr 必须是有限的正数，收到 {lr!r}")
+    check_positive_number("lr", lr)
     if seed is not None:
         seed_everything(seed)
     device = torch.device(device) if device is not None else next(net.parameters()).device
