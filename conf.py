@@ -7,6 +7,7 @@ import warnings
 from importlib.metadata import version as _installed_version
 from pathlib import Path
 
+from dlbook.book import notebooks, pdf
 from dlbook.book.toc import chapter_order
 
 ROOT = Path(__file__).parent
@@ -61,6 +62,9 @@ nb_execution_raise_on_error = True  # 代码单元出错则构建失败
 nb_execution_show_tb = True
 nb_output_stderr = "warn"  # 标准错误上的输出（例如缺字警告）在 -W 下会让构建失败
 nb_merge_streams = True
+# 折叠起来的代码单元（练习的参考解答带 hide-input 标签）的按钮文字；默认是英文的 "Show code cell source"
+nb_code_prompt_show = "显示代码"
+nb_code_prompt_hide = "隐藏代码"
 if nb_execution_mode == "off":
     # 不执行时笔记本里没有内核写入的语言信息，代码高亮退回默认，这不是问题。
     suppress_warnings.append("myst-nb.lexer")
@@ -136,8 +140,45 @@ html_theme_options = {
     "home_page_in_toc": True,
     # 页脚（构建环境与本页读取的数据）由 dlbook.book.footer 逐页写入 extra_footer
 }
+
+# ---- 笔记本：下载按钮里的 .ipynb 与 Colab、Binder 启动按钮 ----
+# 下载按钮（右上角）里的 “.ipynb” 是 _build/html/_sources/<页面>.ipynb：`nox -s notebooks`（在 `nox -s docs`
+# 之后）把它换成带构建时输出、第一格安装 dlbook 与本页数据的笔记本（dlbook.book.notebooks）。
+# 启动按钮（火箭图标）打开同样的笔记本：Pages 工作流（.github/workflows/docs.yml）把 _build/notebooks/
+# 推送到 notebooks 分支（notebooks.BRANCH），Colab 与 Binder 从那里读取（Colab 打不开 MyST 文本笔记本）。
+# 仓库（notebooks.repository()）在 GitHub Actions 里取 GITHUB_REPOSITORY，本地构建可设置
+# DLBOOK_REPOSITORY=owner/name；都没有时不显示启动按钮（不知道笔记本在哪里），下载按钮照样提供 .ipynb。
+REPOSITORY = notebooks.repository()
+if REPOSITORY:
+    html_theme_options.update(
+        repository_url=f"https://github.com/{REPOSITORY}",
+        repository_branch=notebooks.BRANCH,
+        path_to_docs="",  # 分支上的路径与页面名相同：docs/chapter_x/page.ipynb
+        launch_buttons={
+            "colab_url": "https://colab.research.google.com",
+            "binderhub_url": "https://mybinder.org",
+            "notebook_interface": "jupyterlab",
+        },
+    )
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
+
+# 移动过的页面：旧地址留下跳转页（dlbook.book.redirects），书签与外部链接仍然有效
+dlbook_redirects = {
+    "docs/appendix/index": "docs/chapter_appendix-tools/index",  # 附录并入第 15 章
+    "docs/appendix/build": "docs/chapter_appendix-tools/build",
+    "docs/appendix/d2l-names": "docs/chapter_appendix-tools/d2l-names",
+    "docs/appendix/results": "docs/chapter_appendix-tools/results",
+}
+
+# ---- PDF（nox -s pdf）：LaTeX 构建器 + xelatex，字体与排版见 dlbook.book.pdf ----
+latex_engine = "xelatex"
+# 最后一项 True：首页只取目录，它的介绍是写给网页读者的（各章因此是第 1、2……章，与网页一致）
+latex_documents = [(root_doc, f"{pdf.PDF_NAME}.tex", project, author, "manual", True)]
+latex_elements = pdf.latex_elements()
+latex_use_xindy = False  # 不生成索引（latex_elements 里关掉了），也就不需要 xindy
+latex_domain_indices = False
+latex_show_urls = "footnote"
 
 # ---- 构建时间：每个页面与示例的预算（秒）；默认预算见 dlbook.book.report，放宽时写明理由 ----
 # 键是页面名（docs/...）或画廊示例的页面名（auto_examples/...）；不存在的名字让构建失败。
@@ -147,16 +188,17 @@ _SCALED_CNN = (
 )
 dlbook_time_budgets: dict[str, tuple[float, str]] = {
     "auto_examples/chapter_convolutional-modern/plot_alexnet": (90, _SCALED_CNN),
-    "auto_examples/chapter_convolutional-modern/plot_googlenet": (150, _SCALED_CNN),
-    "auto_examples/chapter_convolutional-modern/plot_nin": (150, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_googlenet": (120, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_nin": (90, _SCALED_CNN),
     "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _SCALED_CNN),
     "docs/chapter_attention-mechanisms/bahdanau-attention": (
-        150,
+        90,
         "注意力模型在英译中句子上训练与第 8 章的 seq2seq 同样多的更新，另在反转任务上训练 6 个小模型（3 个种子）",
     ),
     "docs/chapter_attention-mechanisms/transformer": (
-        120,
-        "Transformer 在英译中句子上训练，一个线程约 50 秒",
+        90,
+        "Transformer 在英译中句子上训练（轮数同第 8 章的 seq2seq）：一个线程约 40 秒，"
+        "机器忙时可达 70 秒",
     ),
     "docs/chapter_computational-performance/hybridize": (
         120,
@@ -171,6 +213,11 @@ dlbook_time_budgets: dict[str, tuple[float, str]] = {
         120,
         "TinySSD 在 1000 张 128 像素的图像上训练 8 轮，再在 200 张验证图像上检测、计算 mAP@0.5："
         "一个线程约 60–70 秒，机器忙时可达 100 秒",
+    ),
+    "docs/chapter_natural-language-processing-applications/natural-language-inference-bert": (
+        90,
+        "MiniLM（6 层、2,200 万个参数）微调与同一个网络从零训练，各两个种子：一个线程约 45 秒，"
+        "机器忙时可达 60 秒",
     ),
     "docs/chapter_multilayer-perceptrons/underfit-overfit": (
         90,

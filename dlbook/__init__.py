@@ -10,7 +10,20 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+
+def _installed_version() -> str:
+    """安装的 dlbook 的版本（包元数据）；没有安装、直接从源码目录导入时为 ``0+unknown``。"""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dlbook")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+#: 版本号只写在 ``pyproject.toml`` 一处，这里从安装的包元数据读出：改了版本要重新安装
+#: （``nox`` 在 ``pyproject.toml`` 变化时自动重装）。变化记在 ``CHANGELOG.md``。
+__version__ = _installed_version()
 
 #: 公共名字 → 定义它的模块。
 _EXPORTS: dict[str, str] = {
@@ -64,6 +77,8 @@ _EXPORTS: dict[str, str] = {
     "read_corpus": "dlbook.data.corpus",
     "load_translation": "dlbook.data.translation",
     "read_translation_pairs": "dlbook.data.translation",
+    "load_nli": "dlbook.data.nli",
+    "read_nli": "dlbook.data.nli",
     "beam_search": "dlbook.train.decoding",
     "exhaustive_search": "dlbook.train.decoding",
     "greedy_search": "dlbook.train.decoding",
@@ -85,6 +100,8 @@ _EXPORTS: dict[str, str] = {
     "draw_minibatch_partitions": "dlbook.diagrams.rnn",
     "draw_truncation": "dlbook.diagrams.rnn",
     "draw_unrolled_rnn": "dlbook.diagrams.rnn",
+    "draw_decomposable_attention": "dlbook.diagrams.decomposable_attention",
+    "draw_textcnn": "dlbook.diagrams.textcnn",
     "draw_storage": "dlbook.diagrams.tensors",
     "draw_views": "dlbook.diagrams.tensors",
     "ShardedBatches": "dlbook.train.distributed",
@@ -183,7 +200,11 @@ _EXPORTS: dict[str, str] = {
     "TransformerEncoder": "dlbook.models.transformer",
     "transformer": "dlbook.models.transformer",
     "BERTModel": "dlbook.models.bert",
+    "DecomposableAttention": "dlbook.models.decomposable_attention",
+    "TextCNN": "dlbook.models.textcnn",
     "load_minilm": "dlbook.models.bert",
+    "BERTClassifier": "dlbook.models.bert",
+    "minilm_classifier": "dlbook.models.bert",
     "load_bert_pretraining": "dlbook.data.bert",
     "minilm_tokenizer": "dlbook.data.bert",
     "train_bert": "dlbook.train.bert",
@@ -234,6 +255,9 @@ _EXPORTS: dict[str, str] = {
     "offset_inverse": "dlbook.ops.boxes",
     "conv2d_flops": "dlbook.ops.conv",
     "conv_output_shape": "dlbook.ops.conv",
+    "corr1d": "dlbook.ops.conv",
+    "corr1d_multi_in": "dlbook.ops.conv",
+    "max_over_time_pool": "dlbook.ops.conv",
     "corr2d": "dlbook.ops.conv",
     "corr2d_multi_in": "dlbook.ops.conv",
     "corr2d_multi_in_out": "dlbook.ops.conv",
@@ -393,6 +417,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         read_dog_tiny,
         read_upper_body,
     )
+    from dlbook.data.nli import load_nli, read_nli
     from dlbook.data.segmentation import (
         color_to_label,
         label_to_color,
@@ -434,6 +459,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         draw_pooling,
         draw_pooling_comparison,
     )
+    from dlbook.diagrams.decomposable_attention import draw_decomposable_attention
     from dlbook.diagrams.rnn import (
         draw_bptt_graph,
         draw_minibatch_partitions,
@@ -444,6 +470,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         draw_storage,
         draw_views,
     )
+    from dlbook.diagrams.textcnn import draw_textcnn
     from dlbook.experiments import (
         EXPERIMENTS,
         Experiment,
@@ -481,7 +508,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         bn_lenet_concise,
         lenet_with_norm,
     )
-    from dlbook.models.bert import BERTModel, load_minilm
+    from dlbook.models.bert import BERTClassifier, BERTModel, load_minilm, minilm_classifier
     from dlbook.models.blocks import (
         MLP,
         CenteredLayer,
@@ -496,6 +523,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         stacked_blocks,
         tied_mlp,
     )
+    from dlbook.models.decomposable_attention import DecomposableAttention
     from dlbook.models.fcn import FCN, bilinear_kernel, fcn
     from dlbook.models.googlenet import (
         Inception,
@@ -548,6 +576,7 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         seq2seq,
     )
     from dlbook.models.ssd import TinySSD, tiny_ssd
+    from dlbook.models.textcnn import TextCNN
     from dlbook.models.transformer import (
         TransformerDecoder,
         TransformerEncoder,
@@ -591,11 +620,14 @@ if TYPE_CHECKING:  # 类型检查器与编辑器看到的是普通的导入
         conv2d_flops,
         conv_matrix,
         conv_output_shape,
+        corr1d,
+        corr1d_multi_in,
         corr2d,
         corr2d_multi_in,
         corr2d_multi_in_out,
         corr2d_multi_in_out_1x1,
         learn_kernel,
+        max_over_time_pool,
         pool2d,
         trans_conv,
         trans_conv_by_matrix,

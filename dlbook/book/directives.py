@@ -9,6 +9,9 @@
 * ``{results-table}``：每个实验一行，书中结果、本次构建的结果与记录在案的完整档结果并排，按书中的章节顺序；
   表格由 :func:`dlbook.experiments.render_table` 排成 Markdown，再按页面的语法解析。
 
+* ``.. api-entries::`` （写在 ``{eval-rst}`` 块里）：API 参考页的一组条目，每行一个相对 ``dlbook`` 的名字；
+  先排一张一句话说明的表，再排每个条目的文档（:class:`ApiEntries`）。
+
 另有 autodoc 的一个钩子 :func:`skip_type_aliases`：API 页不列出类型别名。
 """
 
@@ -27,10 +30,12 @@ from dlbook.book.environment import results_dir
 from dlbook.book.toc import chapter_order, in_chapter_order
 
 __all__ = [
+    "ApiEntries",
     "PySource",
     "ResultsTable",
     "book_source",
     "private_part",
+    "api_object",
     "result_role",
     "skip_type_aliases",
 ]
@@ -180,6 +185,59 @@ class ResultsTable(SphinxDirective):
         build = ResultStore.build(directory).load()
         rows = comparison_rows(build, ResultStore.recorded().load(), experiments)
         return self.parse_text_to_nodes(render_table(rows, COMPARISON_COLUMNS))
+
+
+def api_object(name: str) -> Any:
+    """API 参考页上的名字（相对 ``dlbook``，例如 ``"cpu"`` 或 ``"data.TensorBatches"``）对应的对象。
+
+    >>> api_object("data.TensorBatches").__name__
+    'TensorBatches'
+    """
+    import importlib
+
+    import dlbook
+
+    obj: Any = dlbook
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        if not hasattr(obj, part):  # 子模块可能还没有被导入
+            obj = importlib.import_module("dlbook." + ".".join(parts[: i + 1]))
+        else:
+            obj = getattr(obj, part)
+    return obj
+
+
+def _autodoc_directive(obj: Any) -> list[str]:
+    if inspect.isclass(obj):
+        if issubclass(obj, BaseException):
+            return ["autoexception"]
+        return ["autoclass", "   :members:"]
+    if callable(obj):
+        return ["autofunction"]
+    return [
+        "autodata",
+        "   :no-value:",
+    ]  # 常量的取值可能很长（例如数据来源的登记表），只列出名字与说明
+
+
+class ApiEntries(SphinxDirective):
+    """``.. api-entries::``：API 参考页的一组条目。名字只写在这里一处，表格与条目的文档都由它生成。
+
+    每个条目不再单独成页（几百个小页面让每一页的侧栏目录都要遍历整棵目录树，写出 HTML 的时间随页数的平方增长）；
+    类连同有文档字符串的方法一起列出。
+    """
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        names = [line.strip() for line in self.content if line.strip()]
+        lines = [".. currentmodule:: dlbook", "", ".. autosummary::", "   :nosignatures:", ""]
+        lines += [f"   {name}" for name in names] + [""]
+        for name in names:
+            directive, *options = _autodoc_directive(api_object(name))
+            # 带点的名字 autodoc 当作模块路径，不接在 currentmodule 后面：写全名
+            lines += [f".. {directive}:: dlbook.{name}", *options, ""]
+        return self.parse_text_to_nodes("\n".join(lines))
 
 
 def skip_type_aliases(app: Any, what: str, name: str, obj: Any, skip: bool, options: Any):

@@ -9,13 +9,17 @@ jupyter-cache；读入阶段 MyST-NB 直接取缓存。缓存以页面的代码�
 * 执行一页时，环境变量 :data:`~dlbook.book.environment.DATA_LOG_ENV` 指向一个临时文件，dlbook 的数据
   读取函数把数据集的名称写进去；名称随执行结果存进缓存记录（``datasets``），页脚据此写明本页的数据。
   缓存里没有这项记录的页面（旧的缓存）会重新执行一次。
+* 执行时的 dlbook 版本也存进缓存记录（``dlbook_version``），页脚写的是页面执行时的版本，而不是渲染时的：
+  改了 ``dlbook`` 而没有删缓存时，两者可能不同。早于这项记录的缓存不因此重新执行，页脚如实写“未记录”。
 * 内核由管理它的进程分发 CurveZMQ 密钥、加密通信（:func:`kernel_config`）。否则 ipykernel 每启动
   一个内核都在构建输出里警告一次 “Kernel is running over TCP without encryption”。
 * 页面登记的实验（``Experiment.page``）若在本次构建的结果目录里没有结果文件，缓存里的页面也重新执行
   （:func:`missing_results`）：结果只在页面执行时由 ``run_experiment`` 写下，只删了结果目录、留着执行缓存时，
-  页面与附录引用的数字否则会缺失或停在旧的构建。只在运行画廊示例的构建中检查——示例运行的实验在示例
+  页面与实验结果页引用的数字否则会缺失或停在旧的构建。只在运行画廊示例的构建中检查——示例运行的实验在示例
   阶段已经写下结果，不运行示例的预览构建里页面也不显示这些数。
 * 预执行失败的页面不进缓存，读入阶段由 MyST-NB 再执行一次并报告错误。
+* 只用缓存的构建（``dlbook_execute = False``，``nox -s pdf``）什么也不执行：缓存里缺页面、画廊示例过期时
+  构建失败并列出它们（:func:`require_current_examples`），提示先运行 ``nox -s docs``。
 * 测量速度的页面（线程、重叠、异步、带宽）在前言里写 ``dlbook: {run_alone: true}``
   （:func:`runs_alone`）：它们不进进程池，等池里的页面全部执行完，再一页一页地单独执行，
   内核用本机全部可用的核心（:func:`available_cores`）。与别的页面并排时测得的加速没有意义。
@@ -31,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlbook import __version__
 from dlbook.book.environment import DATA_LOG_ENV, ONE_THREAD, results_dir
 
 if TYPE_CHECKING:
@@ -42,7 +47,9 @@ __all__ = [
     "kernel_config",
     "missing_results",
     "page_datasets",
+    "page_version",
     "pre_execute",
+    "require_current_examples",
     "runs_alone",
 ]
 
@@ -85,7 +92,7 @@ def missing_results(docname: str, directory: str | os.PathLike[str]) -> list[str
     >>> import tempfile
     >>> missing_results("docs/chapter_convolutional-neural-networks/lenet", tempfile.mkdtemp())
     ['lenet']
-    >>> missing_results("docs/appendix/results", tempfile.mkdtemp())
+    >>> missing_results("docs/chapter_appendix-tools/results", tempfile.mkdtemp())
     []
     """
     from dlbook.experiments import EXPERIMENTS, ResultStore
@@ -156,6 +163,7 @@ def pre_execute(app: Sphinx) -> None:
     """执行缓存里还没有（或没有数据记录、或登记的实验缺结果）的页面，并记下每一页读取的数据
     （``builder-inited``）。"""
     app.dlbook_page_datasets = {}
+    app.dlbook_page_versions = {}
     os.environ.pop(DATA_LOG_ENV, None)  # 串行运行画廊示例时留下的，不属于任何页面
     config = app.config
     if config.nb_execution_mode != "cache":
@@ -190,8 +198,17 @@ def pre_execute(app: Sphinx) -> None:
             pending.append((docname, path, nb))
         else:
             app.dlbook_page_datasets[docname] = record.data["datasets"]
+            app.dlbook_page_versions[docname] = record.data.get("dlbook_version")
     if not pending:
         return
+    if not config.dlbook_execute:
+        from sphinx.errors import ExtensionError
+
+        raise ExtensionError(
+            "只用执行缓存的构建（dlbook_execute = False，例如 nox -s pdf）不执行页面，"
+            f"这些页面在执行缓存里没有（或缺数据记录、缺实验结果）：{', '.join(p[0] for p in pending)}"
+            "。先运行 nox -s docs"
+        )
     alone = [page for page in pending if runs_alone(page[2].metadata)]
     pooled = [page for page in pending if not runs_alone(page[2].metadata)]
     workers = max(1, int(config.dlbook_parallel_notebooks))
@@ -229,16 +246,58 @@ def _execute_pages(
             if error is not None:
                 logger.info(f"[dlbook] {docname} 执行出错，读入时再执行一次以报告错误")
                 continue
-            data = {"execution_seconds": seconds, "executor": EXECUTOR, "datasets": datasets}
+            data = {
+                "execution_seconds": seconds,
+                "executor": EXECUTOR,
+                "datasets": datasets,
+                "dlbook_version": __version__,  # 内核与本进程装的是同一个 dlbook
+            }
             cache.cache_notebook_bundle(
                 CacheBundleIn(nbformat.reads(executed, as_version=4), str(path), data=data),
                 check_validity=False,
                 overwrite=True,
             )
             app.dlbook_page_datasets[docname] = datasets
+            app.dlbook_page_versions[docname] = __version__
             logger.info(f"[dlbook] {docname}：{seconds:.1f} 秒")
+
+
+def require_current_examples(app: Sphinx) -> None:
+    """只用缓存的构建（``dlbook_execute = False``）里，画廊示例的输出都要是最新的（``builder-inited``，
+    在 sphinx-gallery 之前）：源码改过、还没有重新运行的示例让构建失败，而不是在这里运行它。
+
+    sphinx-gallery 把运行过的示例连同源码的 MD5 （``<示例>.py.md5``）留在画廊输出目录里，
+    源码的 MD5 与之相同时它不重跑示例；这里做同样的比较。
+    """
+    if app.config.dlbook_execute:
+        return
+    from sphinx.errors import ExtensionError
+    from sphinx_gallery.utils import get_md5sum
+
+    from dlbook.book.environment import gallery_dirs
+
+    src = Path(app.srcdir)
+    conf = app.config.sphinx_gallery_conf
+    stale = []
+    for examples, gallery in gallery_dirs(conf):
+        for script in sorted((src / examples).rglob("*.py")):
+            if not script.name.startswith("plot_"):
+                continue
+            md5 = src / gallery / f"{script.relative_to(src / examples)}.md5"
+            if not md5.is_file() or md5.read_text() != get_md5sum(script, mode="t"):
+                stale.append(str(script.relative_to(src)))
+    if stale:
+        raise ExtensionError(
+            "只用缓存的构建（dlbook_execute = False，例如 nox -s pdf）不运行画廊示例，"
+            f"这些示例还没有运行过或源码已改：{', '.join(stale)}。先运行 nox -s docs"
+        )
 
 
 def page_datasets(app: Sphinx, docname: str) -> list[str] | None:
     """页面 ``docname`` 执行时读取的数据集；不是执行过的页面时为 ``None``。"""
     return getattr(app, "dlbook_page_datasets", {}).get(docname)
+
+
+def page_version(app: Sphinx, docname: str) -> str | None:
+    """页面 ``docname`` 执行时的 dlbook 版本；不是执行过的页面、或缓存记录早于版本记录时为 ``None``。"""
+    return getattr(app, "dlbook_page_versions", {}).get(docname)

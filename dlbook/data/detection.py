@@ -62,6 +62,8 @@ DETECTION_PHOTOS: dict[str, tuple[str, ...]] = {
 }
 #: 默认参数：图像边长、两个划分的样本数、每张图像最多几个物体。
 DEFAULTS = {"size": 128, "num_train": 1000, "num_val": 200, "max_objects": 2}
+#: 页脚里的数据名称（见 :func:`dlbook.data.download.note_data_use`）。
+TITLE = "合成的目标检测数据集（Emoji One 图标 + 真实照片）"
 _FORMAT = 2  # 生成方法改变时加一，旧的缓存文件自动作废
 
 
@@ -233,7 +235,7 @@ def read_scenes(
     """
     params = dict(size=size, num_examples=num_examples, max_objects=max_objects, seed=seed)
     path = detection_cache_file(split, root=root, **params)
-    note_data_use("合成的目标检测数据集（Emoji One 图标 + 真实照片）")
+    note_data_use(TITLE)
     if path.is_file():
         return _load_cache(path)
     images, labels, masks = generate_detection(split, **params)

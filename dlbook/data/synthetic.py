@@ -121,7 +121,7 @@ def load_array(
 
 
 def polynomial_features(x: torch.Tensor, max_degree: int) -> torch.Tensor:
-    r"""把形状 ``(n, 1)`` 的 :math:`x` 变成多项式特征 :math:`x^i / i!`（:math:`i < ` ``max_degree``）。
+    r"""把形状 ``(n, 1)`` 的 :math:`x` 变成多项式特征 :math:`x^i / i!` （:math:`i < ` ``max_degree``）。
 
     在 float64 中计算再转回 float32，高次项不会因舍入而失真。
 
@@ -146,7 +146,7 @@ def polynomial_data(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""生成多项式回归数据，用来演示欠拟合与过拟合。
 
-    对标准正态分布的 :math:`x`，特征取 :math:`x^i / i!`（:math:`i = 0, \ldots,`
+    对标准正态分布的 :math:`x`，特征取 :math:`x^i / i!` （:math:`i = 0, \ldots,`
     ``max_degree - 1``；除以 :math:`i!` 让高次项的数值不至于过大），标签为
     :math:`y = \sum_i w_i x^i / i! + \epsilon`，:math:`\epsilon` 的标准差为 ``noise``。
     ``true_w`` 比 ``max_degree`` 短时，其余系数为 0（例如只有前 4 项非零的三阶多项式）。

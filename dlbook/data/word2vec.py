@@ -399,7 +399,7 @@ def load_ptb_word2vec(
     seed: int = 0,
     root: Any = None,
 ) -> Word2VecData:
-    """读 PTB 训练集，做完下采样、中心词与上下文词、负采样，返回 :class:`Word2VecData`（D2L 的 ``load_data_ptb``）。
+    """读 PTB 训练集，做完下采样、中心词与上下文词、负采样，返回 :class:`Word2VecData` （D2L 的 ``load_data_ptb``）。
 
     默认设置是 D2L 的：批量 512、最大窗口 5、每个上下文词 5 个噪声词、出现少于 10 次的词当作 ``<unk>``。
     噪声词的权重用 **下采样之后** 的次数（与 D2L 相同）。所有随机数都来自以 ``seed`` 为种子的生成器。

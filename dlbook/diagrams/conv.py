@@ -36,6 +36,12 @@ def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.2g}"
 
 
+def _product(a: float, b: float) -> str:
+    """``a×b``；负的第二个因子加括号（``2×(-3)``，而不是 ``2×-3``）。"""
+    second = _fmt(b) if b >= 0 else f"({_fmt(b)})"
+    return f"{_fmt(a)}×{second}"
+
+
 def _grid(
     ax: Axes,
     values: torch.Tensor,
@@ -137,9 +143,7 @@ def draw_cross_correlation(
     _symbol(ax, n_w + 0.75, mid, "*")
     _symbol(ax, x_k + k_w + 0.75, mid, "=")
     window = X[i : i + k_h, j : j + k_w]
-    terms = " + ".join(
-        f"{_fmt(float(a))}×{_fmt(float(b))}" for a, b in zip(window.flatten(), K.flatten())
-    )
+    terms = " + ".join(_product(float(a), float(b)) for a, b in zip(window.flatten(), K.flatten()))
     ax.text(
         width / 2,
         top - max(n_h, k_h, o_h) - 0.8,
@@ -193,7 +197,7 @@ def draw_padding_and_stride(
         out_fills[(i, j)] = color_out
         window = Xp[i * s_h : i * s_h + k_h, j * s_w : j * s_w + k_w]
         terms = " + ".join(
-            f"{_fmt(float(a))}×{_fmt(float(b))}" for a, b in zip(window.flatten(), K.flatten())
+            _product(float(a), float(b)) for a, b in zip(window.flatten(), K.flatten())
         )
         formulas.append(f"{terms} = {_fmt(float(Y[i, j]))}")
     x_k = n_w + 1.5
@@ -277,7 +281,7 @@ def draw_multi_channel(
     for ch in range(c):
         window = X[ch, :k_h, :k_w]
         terms = " + ".join(
-            f"{_fmt(float(a))}×{_fmt(float(b))}" for a, b in zip(window.flatten(), K[ch].flatten())
+            _product(float(a), float(b)) for a, b in zip(window.flatten(), K[ch].flatten())
         )
         parts.append(f"({terms})")
     ax.text(

@@ -9,7 +9,7 @@
 * :mod:`~dlbook.experiments.catalog`：各章的实验，每章一个以章节 slug 命名的模块（导入即登记）。
 
 ``python -m dlbook run <名字>`` 运行一个实验，把结果与书中的结果并排打印，并追加到结果文件；
-``python -m dlbook results`` 把登记表与已有结果写成表格，附录的“实验结果”页包含这张表。
+``python -m dlbook results`` 把登记表与已有结果写成表格，第 15 章的“实验结果”页包含这张表。
 """
 
 from dlbook.experiments.cli import add_experiment_commands

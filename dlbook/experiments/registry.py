@@ -25,7 +25,7 @@
 （:class:`~dlbook.experiments.model_spec.ModelSetting`：字符串的值是标签，``build()`` 建出模型），
 ``ctx`` 是 :class:`RunContext` （设备、种子、是否画图）。``task`` 决定从训练
 历史中记下哪些指标（:func:`~dlbook.experiments.runners.metrics_from_history`），``expect`` 是构建时
-检查的预期（:mod:`dlbook.experiments.expectations`）。``full`` 中的键按书中的术语命名，附录表格原样显示它们。
+检查的预期（:mod:`dlbook.experiments.expectations`）。``full`` 中的键按书中的术语命名，实验结果页的表格原样显示它们。
 
 页面与示例只用 :func:`run_experiment` 运行登记的实验：构建本书时它把结果写进本次构建的结果目录
 （页面用 ``{result}`` 角色引用），并返回训练好的模型与数据，供页面继续分析。
@@ -116,10 +116,10 @@ class Experiment:
         任务类型，决定从训练历史中记下哪些指标（:func:`~dlbook.experiments.runners.metrics_from_history`）。
     runs_in_build : bool
         构建本书时是否运行它（页面或示例）；为 False 的实验只在命令行运行（例如要用 ``torchrun``
-        启动多个进程的），附录里如实注明。
+        启动多个进程的），实验结果页里如实注明。
     needs_gpu : bool
         完整档是否只有在 GPU 上才跑得完（例如 224 像素输入的 ImageNet 规模网络，CPU 上要几个小时）。
-        没有记录在案的完整档运行时，附录只对这样的实验写“待在 GPU 上运行”；其余的完整档在 CPU 上
+        没有记录在案的完整档运行时，实验结果页只对这样的实验写“待在 GPU 上运行”；其余的完整档在 CPU 上
         30 分钟内就能跑完，应当记录在案。
     expect : tuple of Expectation
         这次运行必须显示的东西（页面上的论断），构建结束时检查，见 :mod:`dlbook.experiments.expectations`。

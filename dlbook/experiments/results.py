@@ -3,12 +3,12 @@
 结果存放在三处，格式与读写都经过 :class:`ResultStore`：
 
 * **本次构建的结果目录** （:meth:`ResultStore.build`）：构建本书时 :func:`~dlbook.experiments.run_experiment`
-  把每个实验的结果写成 ``<实验名>.json``，页面的 ``{result}`` 角色与附录的对照表从这里读；
+  把每个实验的结果写成 ``<实验名>.json``，页面的 ``{result}`` 角色与实验结果页的对照表从这里读；
 * **用户的结果文件** （:meth:`ResultStore.user`）：``python -m dlbook run`` 把每次运行追加到这里，
   ``python -m dlbook results`` 把它排成表格；
 * **记录在案的结果** （:meth:`ResultStore.recorded`）：随包发布的 ``recorded.json``，完整档运行的记录。
 
-命令行的表格、附录的 ``{results-table}`` 指令与第 6 章各页“完整档的结果”都用 :func:`render_table` 排版。
+命令行的表格、实验结果页的 ``{results-table}`` 指令与第 6 章各页“完整档的结果”都用 :func:`render_table` 排版。
 """
 
 from __future__ import annotations
@@ -101,12 +101,14 @@ def format_metrics(metrics: dict[str, Any] | None) -> str:
 
 
 def format_metric(key: str, value: Any) -> str:
-    """一个指标的书中写法（精度与损失保留三位小数，吞吐量取整）。
+    """一个指标的书中写法（精度（名字以 ``_acc`` 结尾）与损失保留三位小数，吞吐量取整）。
 
     Examples
     --------
     >>> format_metric("test_acc", 0.87654), format_metric("examples_per_sec", 12345.6)
     ('0.877', '12346')
+    >>> format_metric("majority_acc", 0.57436)
+    '0.574'
     >>> format_metric("w_error", 0.000123456)
     '0.0001235'
     """
@@ -114,7 +116,9 @@ def format_metric(key: str, value: Any) -> str:
         return str(value)
     if key == "examples_per_sec":
         return f"{value:.0f}"
-    fmt = dict((k, f) for k, _, f in _METRIC_FORMATS).get(key, ".4g")
+    fmt = dict((k, f) for k, _, f in _METRIC_FORMATS).get(
+        key, ".3f" if key.endswith("_acc") else ".4g"
+    )
     return f"{value:{fmt}}"
 
 
@@ -137,7 +141,7 @@ def json_safe(value: Any) -> Any:
 # 存放
 # ---------------------------------------------------------------------------
 
-#: 记录在案的完整档（full）运行：随包发布，附录与各页把它们与书中的结果并排显示。
+#: 记录在案的完整档（full）运行：随包发布，实验结果页与各页把它们与书中的结果并排显示。
 #: 在 GPU 上运行 ``python -m dlbook run <名字> --profile full --results <这个文件>`` 后提交它。
 RECORDED_RESULTS = Path(__file__).with_name("recorded.json")
 

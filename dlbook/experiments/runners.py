@@ -16,6 +16,12 @@
 * :func:`kaggle_classifier_run`：Kaggle 式图像分类比赛的完整流程（``task="classification"``）；
 * :func:`bert_pretraining_run`：缩短的英文维基百科上预训练一个小 BERT，在留出的条目上评估（``task="language_model"``）；
 * :func:`word2vec_run`：PTB 上的跳元模型（负采样），训练后在词相似度与类比基准上评价（``task="regression"``）。
+* :func:`sentiment_classifier_run`：中文评论或英文影评上的情感分类（词袋基线、textCNN ……），几个种子各训练一次，
+  在固定划分的留出评论上评估（``task="classification"``）。
+* :func:`nli_run`：自然语言推断（规则造的句子对）上的可分解注意力与只看假设的词袋基线，几个种子各训练一次
+  （``task="classification"``）；
+* :func:`bert_finetuning_run`：在文本对（自然语言推断）上微调预训练的 MiniLM 或从零训练同一个网络，
+  几个种子各训练一次（``task="classification"``）。
 
 ``run`` 用 ``settings["model"].build(generator, **数据量)`` 建模型：语言模型给出 ``vocab_size``，
 翻译给出 ``src_vocab_size`` 与 ``tgt_vocab_size``
@@ -47,6 +53,7 @@ __all__ = [
     "LanguageModelData",
     "KaggleRun",
     "augmentation_run",
+    "bert_finetuning_run",
     "bert_pretraining_run",
     "fashion_mnist_classifier",
     "fine_tuning_run",
@@ -54,6 +61,7 @@ __all__ = [
     "kaggle_augmentation",
     "kaggle_classifier_run",
     "kaggle_dog_run",
+    "nli_run",
     "language_model_run",
     "make_scheduler",
     "metrics_from_history",
@@ -61,6 +69,7 @@ __all__ = [
     "reversal_run",
     "run_house_experiment",
     "segmentation_run",
+    "sentiment_classifier_run",
     "ssd_run",
     "style_transfer_run",
     "translate_pairs",
@@ -1295,3 +1304,222 @@ def bert_pretraining_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput
     return _run_output(
         None, metrics=metrics, model=net, data=(train, held_out, vocab, corpus, history)
     )
+
+
+def bert_finetuning_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """微调 BERT 的 ``run`` 函数：在自然语言推断数据 ``dataset`` （:func:`~dlbook.data.nli.read_nli`）的前
+    ``num_train`` 对上训练 ``settings["model"]`` （:func:`~dlbook.models.bert.minilm_classifier`：预训练的
+    MiniLM 或随机初始化的同一个网络，加新的输出层），训练完在测试集的前 ``num_test`` 对上求精度。
+
+    句子对用 MiniLM 的 WordPiece 分词器编码成 ``[CLS] 前提 [SEP] 假设 [SEP]``，截断到 ``max_len`` 个词元
+    （:func:`~dlbook.data.bert.bert_batches`）。参数分两组：编码器与池化层的学习率是 ``lr``，新的输出层是
+    ``lr × head_lr_scale``。其余设置：``batch_size``、``num_epochs``、``optimizer``、``weight_decay``、
+    ``num_seeds``；每个种子决定新输出层（从零训练时是全部参数）的初值与批次顺序，
+    训练与测试的句子对不变。指标见 :func:`_seeded_classification`，另记 ``num_train``、``num_test`` 与
+    ``majority_acc`` （总猜训练集里最多的标签在测试对上的精度）。
+    """
+    from collections import Counter
+
+    from dlbook.data.bert import bert_batches, minilm_tokenizer
+    from dlbook.data.nli import LABELS, read_nli
+    from dlbook.train.trainer import train_classifier
+
+    train = read_nli(settings["dataset"], "train")[: settings["num_train"]]
+    test = read_nli(settings["dataset"], "test")[: settings["num_test"]]
+    tokenizer = minilm_tokenizer()
+    test_iter = bert_batches(
+        tokenizer, test, settings["batch_size"], settings["max_len"], shuffle=False
+    )
+
+    def train_once(seed: int) -> tuple[nn.Module, Any, History]:
+        train_iter = bert_batches(
+            tokenizer, train, settings["batch_size"], settings["max_len"], seed=seed
+        )
+        torch.manual_seed(init_seed(seed))  # 新输出层（与从零训练的全部参数）用全局随机数初始化
+        net = settings["model"].build(init_generator(seed), num_classes=len(LABELS))
+        net = net.to(ctx.device)
+        head = list(net.output.parameters())
+        body = [p for name, p in net.named_parameters() if not name.startswith("output.")]
+        groups = [
+            {"params": body},
+            {"params": head, "lr": settings["lr"] * settings["head_lr_scale"]},
+        ]
+        history = train_classifier(
+            net,
+            train_iter,
+            None,  # 只在训练结束时评估一次
+            settings["num_epochs"],
+            optimizer=_classification_optimizer(settings, groups),
+            device=ctx.device,
+            seed=seed,
+            plot=False,
+            verbose=ctx.verbose,
+        )
+        return net, test_iter, history
+
+    out = _seeded_classification(settings, ctx, train_once)
+    majority = Counter(y for *_, y in train).most_common(1)[0][0]
+    out.metrics.update(
+        num_train=len(train),
+        num_test=len(test),
+        majority_acc=sum(y == majority for *_, y in test) / len(test),
+    )
+    return out
+
+
+def nli_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """自然语言推断的 ``run`` 函数：在 ``dataset`` （:func:`~dlbook.data.nli.load_nli`）的训练集上训练
+    ``settings["model"]``，训练完在测试集上求精度；几个种子各训练一次。
+
+    ``inputs`` 为 ``"pair"`` 时模型读（前提，假设）（可分解注意力），为 ``"hypothesis"`` 时只读假设
+    （只看假设的基线：词袋逻辑回归 :func:`~dlbook.models.bow.bag_of_words`）。模型由 ``vocab_size``
+    与 ``pad_index`` 建出；``glove`` 为真时把 GloVe 50 维词向量（:func:`~dlbook.data.embeddings.load_glove`，
+    不在 GloVe 里的词元取 0 向量）作为 ``embedding`` 传给模型工厂。其余设置：``num_steps``、``min_freq``、
+    ``num_train`` （只用训练集的前这么多对）、``batch_size``、``num_epochs``、``optimizer``、``lr``、
+    ``weight_decay``、``num_seeds``。
+
+    指标见 :func:`_seeded_classification`，另记 ``num_train``、``num_test``、``vocab_size`` 与
+    ``majority_acc`` （总猜训练集里最多的标签在测试集上的精度）。``RunOutput.data`` 是
+    ``(各种子的训练历史, 词表, 测试集的批次)``。
+    """
+    from collections import Counter
+
+    from dlbook.data.loader import TensorBatches
+    from dlbook.data.nli import PAD, load_nli
+    from dlbook.train.trainer import train_classifier
+
+    inputs = settings["inputs"]
+    if inputs not in ("pair", "hypothesis"):
+        raise ValueError(f"inputs 必须是 'pair' 或 'hypothesis'，收到 {inputs!r}")
+    embedding = None
+    if settings.get("glove"):
+        from dlbook.data.embeddings import load_glove
+
+        glove = load_glove()
+    seen: dict[str, Any] = {}
+
+    def train_once(seed: int) -> tuple[nn.Module, Any, History]:
+        nonlocal embedding
+        train_iter, test_iter, vocab = load_nli(
+            settings["dataset"],
+            batch_size=settings["batch_size"],
+            num_steps=settings["num_steps"],
+            min_freq=settings["min_freq"],
+            seed=seed,
+            max_examples=settings.get("num_train"),
+        )
+        if inputs == "hypothesis":
+            train_iter = TensorBatches(train_iter.tensors[1:], settings["batch_size"], seed=seed)
+            test_iter = TensorBatches(test_iter.tensors[1:], settings["batch_size"], shuffle=False)
+        if settings.get("glove") and embedding is None:
+            known = [i for i, t in enumerate(vocab.idx_to_token) if t in glove]
+            embedding = torch.zeros(len(vocab), glove.dim)
+            embedding[known] = glove[[vocab.idx_to_token[i] for i in known]]
+        seen.update(vocab=vocab, test_iter=test_iter, train_labels=train_iter.tensors[-1])
+        torch.manual_seed(init_seed(seed))  # 嵌入与各层用全局随机数做默认初始化：先播种
+        kwargs = {} if embedding is None else {"embedding": embedding}
+        net = (
+            settings["model"]
+            .build(init_generator(seed), vocab_size=len(vocab), pad_index=vocab[PAD], **kwargs)
+            .to(ctx.device)
+        )
+        params = [p for p in net.parameters() if p.requires_grad]
+        history = train_classifier(
+            net,
+            train_iter,
+            None,  # 只在训练结束时评估一次
+            settings["num_epochs"],
+            optimizer=_classification_optimizer(settings, [{"params": params}]),
+            device=ctx.device,
+            seed=seed,
+            plot=False,
+            verbose=ctx.verbose,
+        )
+        return net, test_iter, history
+
+    out = _seeded_classification(settings, ctx, train_once)
+    train_labels = seen["train_labels"].tolist()
+    test_labels = seen["test_iter"].tensors[-1].tolist()
+    majority = Counter(train_labels).most_common(1)[0][0]
+    out.metrics.update(
+        num_train=len(train_labels),
+        num_test=len(test_labels),
+        vocab_size=len(seen["vocab"]),
+        majority_acc=sum(y == majority for y in test_labels) / len(test_labels),
+    )
+    out.data = (out.data, seen["vocab"], seen["test_iter"])
+    return out
+
+
+def sentiment_classifier_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
+    """情感分析的 ``run`` 函数：在 ``dataset`` （:func:`~dlbook.data.sentiment.load_sentiment_data`，
+    固定的训练/测试划分）的训练集上训练 ``settings["model"]``，训练完在留出的测试集上求精度；几个种子各训练一次。
+
+    数据设置：``dataset``、``mode`` （中文按词或按字）、``num_steps``、``min_freq``、``max_examples``、
+    ``max_test``；数据只读一次，种子只改变训练批次的顺序与模型的初值。模型由 ``vocab_size`` 建出；
+    ``glove`` 为真时把 GloVe 50 维词向量（:func:`~dlbook.data.embeddings.load_glove`，不在 GloVe 里的词元
+    取 0 向量）作为 ``embedding`` 传给模型工厂。训练设置：``batch_size``、``num_epochs``、``optimizer``、
+    ``lr``、``weight_decay``、``num_seeds``；只更新 ``requires_grad`` 的参数（不训练的词嵌入不动）。
+
+    指标见 :func:`_seeded_classification`，另记 ``num_train``、``num_test``、``vocab_size`` 与
+    ``majority_acc`` （总猜训练集里最多的标签在测试集上的精度）。``RunOutput.data`` 是
+    ``(各种子的训练历史, SentimentData)``，后者可以把新句子编码成模型的输入（``encode``）。
+    """
+    from collections import Counter
+
+    from dlbook.data.loader import TensorBatches
+    from dlbook.data.sentiment import load_sentiment_data
+    from dlbook.train.trainer import train_classifier
+
+    data = load_sentiment_data(
+        settings["dataset"],
+        mode=settings["mode"],
+        batch_size=settings["batch_size"],
+        num_steps=settings["num_steps"],
+        min_freq=settings["min_freq"],
+        seed=ctx.seed,
+        max_examples=settings.get("max_examples"),
+        max_test=settings.get("max_test"),
+    )
+    vocab = data.vocab
+    kwargs: dict[str, Any] = {}
+    if settings.get("glove"):
+        from dlbook.data.embeddings import load_glove
+
+        glove = load_glove()
+        known = [i for i, t in enumerate(vocab.idx_to_token) if t in glove]
+        embedding = torch.zeros(len(vocab), glove.dim)
+        embedding[known] = glove[[vocab.idx_to_token[i] for i in known]]
+        kwargs["embedding"] = embedding
+
+    def train_once(seed: int) -> tuple[nn.Module, Any, History]:
+        train_iter = TensorBatches(data.train_iter.tensors, settings["batch_size"], seed=seed)
+        torch.manual_seed(init_seed(seed))
+        net = settings["model"].build(init_generator(seed), vocab_size=len(vocab), **kwargs)
+        net = net.to(ctx.device)
+        params = [p for p in net.parameters() if p.requires_grad]
+        history = train_classifier(
+            net,
+            train_iter,
+            None,  # 只在训练结束时评估一次
+            settings["num_epochs"],
+            optimizer=_classification_optimizer(settings, [{"params": params}]),
+            device=ctx.device,
+            seed=seed,
+            plot=False,
+            verbose=ctx.verbose,
+        )
+        return net, data.test_iter, history
+
+    out = _seeded_classification(settings, ctx, train_once)
+    train_labels = [label for _, label in data.train_reviews]
+    test_labels = [label for _, label in data.test_reviews]
+    majority = Counter(train_labels).most_common(1)[0][0]
+    out.metrics.update(
+        num_train=len(train_labels),
+        num_test=len(test_labels),
+        vocab_size=len(vocab),
+        majority_acc=sum(y == majority for y in test_labels) / len(test_labels),
+    )
+    out.data = (out.data, data)
+    return out

@@ -12,7 +12,7 @@ class SkipGram(nn.Module):
     r"""跳元模型：词 :math:`w` 作中心词时的向量 :math:`\mathbf v_w` 与作上下文词时的向量 :math:`\mathbf u_w`。
 
     前向计算给出中心词与每个候选词（上下文词或噪声词）的内积 :math:`\mathbf u_o^\top \mathbf v_c`，
-    交给 :func:`~dlbook.train.word2vec.masked_bce_loss`（负采样）。训练之后通常把中心词向量
+    交给 :func:`~dlbook.train.word2vec.masked_bce_loss` （负采样）。训练之后通常把中心词向量
     （``center.weight``）当作词向量。
 
     初始化与 word2vec 的 C 代码相同：中心词向量取 :math:`U(-\tfrac{0.5}{d}, \tfrac{0.5}{d})`，上下文词向量取 0，

@@ -144,7 +144,7 @@ def scale_by_control_flow(a: torch.Tensor, threshold: float = 1000.0) -> torch.T
 
     先令 ``b = 2a``，只要 ``‖b‖ < threshold`` 就把 ``b`` 翻倍；最后若 ``b`` 的元素和为正则返回
     ``b``，否则返回 ``100 b``。循环次数与分支取决于 ``a`` 的值，但对任何给定的 ``a``，结果都是
-    ``k · a``（``k`` 是一个由 ``a`` 决定的常数），所以 ``∂f/∂a = k = f(a) / a``。
+    ``k · a`` （``k`` 是一个由 ``a`` 决定的常数），所以 ``∂f/∂a = k = f(a) / a``。
 
     Examples
     --------

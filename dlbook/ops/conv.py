@@ -1,9 +1,11 @@
 """卷积与池化的从零实现：二维互相关、多输入/多输出通道、1×1 卷积、最大/平均池化与输出尺寸公式，
-以及转置卷积（散布的写法与卷积矩阵转置的写法，:func:`trans_conv`、:func:`trans_conv_by_matrix`）。
+以及转置卷积（散布的写法与卷积矩阵转置的写法，:func:`trans_conv`、:func:`trans_conv_by_matrix`）；
+文本上用的一维互相关（:func:`corr1d`、多输入通道的 :func:`corr1d_multi_in`）与时间上的最大池化
+（:func:`max_over_time_pool`）。
 
 这些函数用 Python 循环逐个窗口计算，目的是把运算讲清楚，而不是追求速度；
 测试套件在随机输入上把它们与 ``torch.nn.functional`` 中的 ``conv2d``、``max_pool2d``、
-``avg_pool2d``、``conv_transpose2d`` 逐元素对照。
+``avg_pool2d``、``conv_transpose2d``、``conv1d`` 与 ``nn.AdaptiveMaxPool1d`` 逐元素对照。
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ __all__ = [
     "trans_conv_output_shape",
     "conv_matrix",
     "trans_conv_by_matrix",
+    "corr1d",
+    "corr1d_multi_in",
+    "max_over_time_pool",
 ]
 
 IntOrPair = int | tuple[int, int]
@@ -292,7 +297,7 @@ def pool2d(
     mode : {'max', 'avg'}, 默认 'max'
         最大池化或平均池化。
     padding : int 或 (int, int), 默认 0
-        四周各补的圈数。最大池化补 ``-inf``（补的位置永远不会被选中），
+        四周各补的圈数。最大池化补 ``-inf`` （补的位置永远不会被选中），
         平均池化补 0 且把补的位置计入分母，与 PyTorch 的默认行为
         （``count_include_pad=True``）一致。
     stride : int 或 (int, int) 或 None, 默认 None
@@ -570,3 +575,109 @@ def trans_conv_by_matrix(
     W = conv_matrix(K, (m_h, m_w), padding, stride)  # (c_i n_h n_w, c_o m_h m_w)
     Y = (W.T @ X.reshape(-1)).reshape(K.shape[1], m_h, m_w)
     return Y[0] if single else Y
+
+
+def corr1d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """一维互相关：宽为 ``w`` 的核 ``K`` 在序列 ``X`` 上从左到右滑动，每个位置求对应元素乘积之和。
+
+    输出长度是 ``n - w + 1`` （不填充、步幅 1），第 ``i`` 个输出是 ``X[i : i + w]`` 与 ``K`` 的内积。
+    它就是高为 1 的 :func:`corr2d`。
+
+    Parameters
+    ----------
+    X : Tensor, 形状 (n,)
+        输入序列。
+    K : Tensor, 形状 (w,)
+        核，``w <= n``。
+
+    Returns
+    -------
+    Tensor, 形状 (n - w + 1,)
+
+    Raises
+    ------
+    ValueError
+        ``X`` 或 ``K`` 不是一维张量，或核比输入长。
+
+    Examples
+    --------
+    >>> X, K = torch.tensor([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), torch.tensor([1.0, 2.0])
+    >>> corr1d(X, K)
+    tensor([ 2.,  5.,  8., 11., 14., 17.])
+    >>> torch.equal(corr1d(X, K), corr2d(X[None], K[None])[0])
+    True
+    """
+    if not isinstance(X, torch.Tensor) or not isinstance(K, torch.Tensor):
+        raise ValueError("X 与 K 必须是张量")
+    if X.dim() != 1 or K.dim() != 1:
+        raise ValueError(f"X 与 K 必须是一维张量，收到 X {tuple(X.shape)}、K {tuple(K.shape)}")
+    w = K.shape[0]
+    if not 1 <= w <= X.shape[0]:
+        raise ValueError(f"核的宽度 {w} 必须在 1 与输入长度 {X.shape[0]} 之间")
+    Y = X.new_zeros(X.shape[0] - w + 1)
+    for i in range(Y.shape[0]):
+        Y[i] = (X[i : i + w] * K).sum()
+    return Y
+
+
+def corr1d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """多输入通道的一维互相关：每个通道与自己的核做 :func:`corr1d`，再把各通道的结果相加。
+
+    文本的每个词元是一个 ``d`` 维的词向量，把 ``d`` 个分量看作 ``d`` 个通道，整句就是形状
+    ``(d, 句长)`` 的输入。这个运算等于一个高为 ``c_i`` （与输入同高）的二维互相关：核在高的方向上
+    没有滑动的余地，只沿序列滑动（见最后一个例子）。
+
+    Parameters
+    ----------
+    X : Tensor, 形状 (c_i, n)
+    K : Tensor, 形状 (c_i, w)
+
+    Returns
+    -------
+    Tensor, 形状 (n - w + 1,)：输出只有一个通道。
+
+    Examples
+    --------
+    >>> X = torch.tensor([[0.0, 1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6, 7], [2, 3, 4, 5, 6, 7, 8]])
+    >>> K = torch.tensor([[1.0, 2.0], [3.0, 4.0], [-1.0, -3.0]])
+    >>> corr1d_multi_in(X, K)
+    tensor([ 2.,  8., 14., 20., 26., 32.])
+    >>> torch.equal(corr1d_multi_in(X, K), corr2d(X, K)[0])  # 高为 3 的二维互相关
+    True
+    """
+    if X.dim() != 2 or K.dim() != 2 or X.shape[0] != K.shape[0]:
+        raise ValueError(
+            f"X 与 K 必须是二维张量 (通道, 长度) 且通道数相同，收到 X {tuple(X.shape)}、K {tuple(K.shape)}"
+        )
+    return sum(corr1d(x, k) for x, k in zip(X, K))
+
+
+def max_over_time_pool(X: torch.Tensor) -> torch.Tensor:
+    """时间上的最大池化（max-over-time pooling）：每个通道取整个序列上的最大值，去掉时间维。
+
+    不论序列多长，每个通道都只留下一个数，所以不同宽度的卷积核（输出长度不同）的结果可以拼接起来。
+    这里逐个时间步比较，与 ``nn.AdaptiveMaxPool1d(1)`` （以及 ``X.amax(dim=-1)``）的结果相同。
+
+    Parameters
+    ----------
+    X : Tensor, 形状 (..., 通道, 时间步)
+        例如一批卷积层的输出 ``(批量, 通道, 时间步)``。
+
+    Returns
+    -------
+    Tensor, 形状 (..., 通道)
+
+    Examples
+    --------
+    >>> X = torch.tensor([[[1.0, 5.0, 2.0], [-3.0, -1.0, -2.0]]])
+    >>> max_over_time_pool(X)
+    tensor([[ 5., -1.]])
+    >>> torch.equal(max_over_time_pool(X), torch.nn.AdaptiveMaxPool1d(1)(X).squeeze(-1))
+    True
+    """
+    if not isinstance(X, torch.Tensor) or X.dim() < 1 or X.shape[-1] < 1:
+        raise ValueError("X 的最后一维是时间步，至少要有一个时间步")
+    Y = X[..., 0]
+    for t in range(1, X.shape[-1]):
+        Y = torch.maximum(Y, X[..., t])
+    return Y

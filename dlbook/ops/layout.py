@@ -139,8 +139,8 @@ def shares_storage(a: torch.Tensor, b: torch.Tensor) -> bool:
 def describe_layout(t: torch.Tensor) -> dict[str, Any]:
     """汇总张量的头信息与连续性，返回一个字典。
 
-    返回的键：``shape``、``stride``、``storage_offset``、``storage_size``（存储区的元素个数）、
-    ``numel``、``contiguous_stride``（同形状的连续张量应有的步幅）与 ``is_contiguous``。
+    返回的键：``shape``、``stride``、``storage_offset``、``storage_size`` （存储区的元素个数）、
+    ``numel``、``contiguous_stride`` （同形状的连续张量应有的步幅）与 ``is_contiguous``。
 
     Examples
     --------

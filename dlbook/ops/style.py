@@ -22,7 +22,7 @@ def _check_single(X: torch.Tensor, name: str) -> None:
 def gram(X: torch.Tensor) -> torch.Tensor:
     r"""特征图 ``X`` （形状 ``(1, c, h, w)``）的格拉姆矩阵，除以元素个数 :math:`c\,hw`。
 
-    把 ``X`` 排成 :math:`c \times hw` 的矩阵 :math:`\mathbf{X}`（每行是一个通道在所有位置上的值），
+    把 ``X`` 排成 :math:`c \times hw` 的矩阵 :math:`\mathbf{X}` （每行是一个通道在所有位置上的值），
     返回 :math:`\mathbf{X}\mathbf{X}^\top / (c\,hw)`：第 :math:`(i, j)` 个元素是通道 :math:`i` 与
     :math:`j` 的平均内积，与位置无关——它只记下“哪些特征一起出现”，不记下“出现在哪里”。
 

@@ -47,7 +47,7 @@ _BUNDLED_FONT = "fonts/NotoSansCJKsc-Regular.otf"
 def bundled_cjk_font() -> Path | None:
     """随 pip 安装的中文字体文件（``mplfonts`` 包中的 Noto Sans CJK SC）；没装这个包时返回 ``None``。
 
-    只查找文件，不导入 ``mplfonts``（导入它没有必要，也会多一个依赖）。
+    只查找文件，不导入 ``mplfonts`` （导入它没有必要，也会多一个依赖）。
 
     Examples
     --------

@@ -79,7 +79,7 @@ def hidden_gradient_norms(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
     r"""通过时间反向传播时梯度怎样随距离变化：:math:`\|\partial (\sum \mathbf{H}_T) / \partial \mathbf{H}_t\|`，
     :math:`t = 1, \ldots, T`。
 
-    ``net`` 需要有 :meth:`~dlbook.models.rnn.RNNScratch.hidden_states`（从零实现的循环网络都有）。
+    ``net`` 需要有 :meth:`~dlbook.models.rnn.RNNScratch.hidden_states` （从零实现的循环网络都有）。
     由链式法则，:math:`\partial \mathbf{H}_T / \partial \mathbf{H}_t` 是 :math:`T - t` 个
     “:math:`\mathbf{W}_{hh}` × tanh 的导数” 的乘积（列向量的写法，见“通过时间反向传播”一节）：:math:`\mathbf{W}_{hh}` 的谱半径小于 1 时，
     梯度随距离指数衰减（消失），大于 1 时可能指数增长（爆炸）。

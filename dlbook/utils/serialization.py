@@ -100,7 +100,7 @@ def save_state(obj: Any, path: str | os.PathLike[str]) -> Path:
 
 
 def load_state(path: str | os.PathLike[str], map_location: Any = None) -> Any:
-    """以 ``weights_only=True`` 读取 :func:`save_state`（或 ``torch.save``）写出的文件。
+    """以 ``weights_only=True`` 读取 :func:`save_state` （或 ``torch.save``）写出的文件。
 
     Parameters
     ----------

@@ -11,6 +11,7 @@ from dlbook.data.bert import (
     BERT_RESERVED_TOKENS,
     BERTPretrainingData,
     WordPieceTokenizer,
+    bert_batches,
     mask_tokens,
     next_sentence_pairs,
     read_pretraining_corpus,
@@ -93,6 +94,36 @@ def test_wordpiece_longest_match_and_specials():
     assert tok.tokenize("xyz") == ["[UNK]"]
     with pytest.raises(ValueError, match=r"\[CLS\]"):
         WordPieceTokenizer(["[PAD]", "[UNK]"])
+
+
+def _letters():
+    return WordPieceTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *"abcdefgh"])
+
+
+def test_encode_truncates_the_longer_text_first():
+    tok = _letters()
+    ids, segments = tok.encode("a b c d e f", "g h", max_len=8)
+    tokens = [tok.idx_to_token[i] for i in ids]
+    assert tokens == ["[CLS]", "a", "b", "c", "[SEP]", "g", "h", "[SEP]"]
+    assert segments == [0] * 5 + [1] * 3
+    ids, _ = tok.encode("a b c d e f", max_len=4)
+    assert [tok.idx_to_token[i] for i in ids] == ["[CLS]", "a", "b", "[SEP]"]
+    assert tok.encode("a b", "c") == tok.encode("a b", "c", max_len=100)
+
+
+def test_bert_batches_trim_padding_only():
+    tok = _letters()
+    examples = [("a", 1), ("a b c d", 0), ("b c", 2)]
+    batches = list(bert_batches(tok, examples, 2, 10, shuffle=False))
+    (X0, S0, L0), y0 = batches[0]
+    (X1, S1, L1), y1 = batches[1]
+    assert X0.shape == (2, 6) and X1.shape == (1, 4)  # 每批保留到最长的有效长度
+    assert L0.tolist() == [3, 6] and L1.tolist() == [4] and y0.tolist() == [1, 0]
+    assert X0[0, 3:].eq(tok.token_to_idx["[PAD]"]).all() and not S0.any()
+    order = [y.tolist() for _, y in bert_batches(tok, examples, 1, 10, seed=3)]
+    assert order == [y.tolist() for _, y in bert_batches(tok, examples, 1, 10, seed=3)]
+    with pytest.raises(ValueError, match="为空"):
+        bert_batches(tok, [], 2, 10)
 
 
 def test_safetensors_bad_header(tmp_path):

@@ -55,6 +55,17 @@ def test_info_and_fetch_without_any_copy(isolated, monkeypatch, capsys):
     assert build_info()["data"] == "Fashion-MNIST（本机未找到，首次使用时下载）"
 
 
+def test_fetch_several_names_in_one_process(isolated, monkeypatch, capsys):
+    monkeypatch.setattr(fm, "SYSTEM_DIR", isolated / "none")
+    # 一次给出几个名字：按顺序逐个获取，任何一个失败则整体以非零状态退出
+    assert main(["data", "fetch", "kaggle-house", "fashion-mnist", "--check"]) == 3
+    out = capsys.readouterr().out
+    assert out.index("missing kaggle-house") < out.index("missing fashion-mnist")
+    # 从文件或目录取出只对一个名字有意义
+    assert main(["data", "fetch", "ptb", "glove-50d", "--from", str(isolated)]) == 1
+    assert "只能和一个数据集名字一起用" in capsys.readouterr().err
+
+
 @pytest.mark.slow  # 解码并校验完整的 Fashion-MNIST（30 MB）
 @pytest.mark.skipif(not HAS_REAL, reason="没有安装 dataset-fashion-mnist")
 def test_fetch_copies_system_copy_into_cache(isolated, capsys):

@@ -227,3 +227,12 @@ def test_footer_names_the_data_each_page_read_and_the_log_has_no_kernel_warning(
     index = (project / "_build" / "index.html").read_text(encoding="utf-8")
     assert "PyTorch" in index and "本页使用的数据" not in index  # 没有读取数据的页面没有这一行
     assert "/usr/share" not in html + index
+    # 页脚写的是执行时的 dlbook 版本：页面的记在执行缓存里，示例的记在结果目录里
+    from jupyter_cache import get_cache
+
+    from dlbook import __version__
+
+    records = get_cache(project / "_build" / ".jupyter_cache").list_cache_records()
+    assert [r.data.get("dlbook_version") for r in records] == [__version__]
+    for page in (html, example.read_text(encoding="utf-8"), index):
+        assert f"本页数字由 dlbook {__version__}、" in page

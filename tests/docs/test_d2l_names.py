@@ -1,10 +1,10 @@
-"""附录中的 D2L 对照表：表里写到的每个 dlbook 名字都必须真实存在。"""
+"""第 15 章的 D2L 对照表：表里写到的每个 dlbook 名字都必须真实存在。"""
 
 import importlib
 import re
 from pathlib import Path
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "appendix" / "d2l-names.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "chapter_appendix-tools" / "d2l-names.md"
 
 
 def _resolve(dotted: str):

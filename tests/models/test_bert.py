@@ -4,7 +4,15 @@ import pytest
 import torch
 
 from dlbook.data.download import DataUnavailableError
-from dlbook.models.bert import BERTEncoder, BERTModel, MaskLM
+from dlbook.models.bert import (
+    BERTClassifier,
+    BERTEncoder,
+    BERTModel,
+    BERTSpanPredictor,
+    BERTTagger,
+    MaskLM,
+    best_span,
+)
 
 
 def test_padding_does_not_change_valid_positions():
@@ -32,6 +40,61 @@ def test_heads_false_has_no_outputs():
         torch.zeros(1, 3, dtype=torch.long), torch.zeros(1, 3, dtype=torch.long)
     )
     assert encoded.shape == (1, 3, 8) and mlm_Y_hat is None and nsp_Y_hat is None
+
+
+def _inputs(batch=3, steps=7):
+    tokens = torch.randint(0, 20, (batch, steps))
+    segments = torch.zeros(batch, steps, dtype=torch.long)
+    segments[:, 3:] = 1
+    return tokens, segments, torch.tensor([steps, 5, 6][:batch])
+
+
+def test_classifier_reuses_encoder_and_pooler():
+    torch.manual_seed(0)
+    bert = BERTModel(20, 8, 16, 2, 1, heads=False).eval()
+    net = BERTClassifier(bert, 3).eval()
+    inputs = _inputs()
+    encoded, _, _ = bert(*inputs)
+    torch.testing.assert_close(net(inputs), net.output(bert.hidden(encoded[:, 0])))
+    assert net.encoder is bert.encoder and net.hidden is bert.hidden
+    with pytest.raises(ValueError):
+        BERTClassifier(bert, 0)
+
+
+def test_tagger_scores_every_position():
+    torch.manual_seed(0)
+    bert = BERTModel(20, 8, 16, 2, 1, heads=False).eval()
+    tagger = BERTTagger(bert, 4).eval()
+    inputs = _inputs()
+    encoded, _, _ = bert(*inputs)
+    torch.testing.assert_close(tagger(inputs), tagger.output(encoded))
+
+
+def test_span_predictor_masks_all_but_the_passage():
+    torch.manual_seed(0)
+    qa = BERTSpanPredictor(BERTModel(20, 8, 16, 2, 1, heads=False)).eval()
+    tokens, segments, valid_lens = _inputs()
+    start, end = qa((tokens, segments, valid_lens))
+    for scores in (start, end):
+        allowed = torch.isfinite(scores)
+        for i, n in enumerate(valid_lens.tolist()):
+            assert allowed[i].nonzero().flatten().tolist() == list(range(3, n - 1))
+    loss = torch.nn.functional.cross_entropy(start, torch.tensor([3, 4, 3]))
+    loss.backward()  # 被遮住的位置不产生 NaN
+    assert all(torch.isfinite(p.grad).all() for p in qa.parameters() if p.grad is not None)
+
+
+def test_best_span_matches_brute_force():
+    torch.manual_seed(0)
+    start, end = torch.randn(5, 9), torch.randn(5, 9)
+    for max_len in (1, 3, 9):
+        got = best_span(start, end, max_len)
+        for b in range(5):
+            best = max(
+                ((i, j) for i in range(9) for j in range(i, min(9, i + max_len))),
+                key=lambda ij: start[b, ij[0]] + end[b, ij[1]],
+            )
+            assert tuple(got[b].tolist()) == best
 
 
 def _minilm():
@@ -68,3 +131,22 @@ def test_minilm_matches_transformers():
     valid = mask.bool()
     torch.testing.assert_close(encoded[valid], out.last_hidden_state[valid], atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(net.hidden(encoded[:, 0]), out.pooler_output, atol=1e-4, rtol=1e-4)
+
+
+def test_minilm_classifier_pretrained_and_scratch():
+    from dlbook.models.bert import minilm_classifier
+
+    bert = _minilm()
+    torch.manual_seed(0)
+    net = minilm_classifier(3)
+    scratch = minilm_classifier(3, pretrained=False, num_blks=2)
+    for name, tensor in bert.encoder.state_dict().items():
+        torch.testing.assert_close(net.encoder.state_dict()[name], tensor)
+    assert len(scratch.encoder.blks) == 2 and len(net.encoder.blks) == 6
+    embedding = bert.encoder.token_embedding.weight
+    assert not torch.equal(scratch.encoder.token_embedding.weight, embedding)
+    assert sum(p.numel() for p in minilm_classifier(3, pretrained=False).parameters()) == sum(
+        p.numel() for p in net.parameters()
+    )
+    with pytest.raises(ValueError, match="num_blks"):
+        minilm_classifier(3, num_blks=7)

@@ -13,10 +13,13 @@ from dlbook.ops.conv import (
     conv2d_flops,
     conv_matrix,
     conv_output_shape,
+    corr1d,
+    corr1d_multi_in,
     corr2d,
     corr2d_multi_in,
     corr2d_multi_in_out,
     corr2d_multi_in_out_1x1,
+    max_over_time_pool,
     pool2d,
     trans_conv,
     trans_conv_by_matrix,
@@ -299,3 +302,83 @@ def test_trans_conv_rejects_bad_arguments():
         trans_conv(torch.ones(2, 2), torch.ones(2, 2), padding=2)
     with pytest.raises(ValueError, match="c_i"):
         trans_conv(torch.ones(2, 2, 2), torch.ones(3, 1, 2, 2))
+
+
+# ---------------------------------------------------------------------------
+# 一维互相关与时间上的最大池化
+# ---------------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    c_i=st.integers(1, 5),
+    n=st.integers(1, 12),
+    data=st.data(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_corr1d_multi_in_matches_conv1d(c_i, n, data, seed):
+    w = data.draw(st.integers(1, n))
+    g = torch.Generator().manual_seed(seed)
+    X, K = torch.randn(c_i, n, generator=g), torch.randn(c_i, w, generator=g)
+    expected = F.conv1d(X[None], K[None])[0, 0]
+    torch.testing.assert_close(corr1d_multi_in(X, K), expected, atol=ATOL, rtol=0)
+    torch.testing.assert_close(corr1d(X[0], K[0]), F.conv1d(X[None, :1], K[None, :1])[0, 0])
+    # 多输入通道的一维互相关 = 高与输入相同的二维互相关
+    torch.testing.assert_close(corr1d_multi_in(X, K), corr2d(X, K)[0], atol=ATOL, rtol=0)
+
+
+def test_corr1d_multi_in_out_channels_match_nn_conv1d():
+    """nn.Conv1d 的每个输出通道 = 它那一组核的 corr1d_multi_in 加上偏置。"""
+    torch.manual_seed(0)
+    layer = nn.Conv1d(4, 3, kernel_size=3)
+    X = torch.randn(2, 4, 9)
+    with torch.no_grad():
+        Y = layer(X)
+    for b in range(2):
+        for o in range(3):
+            expected = corr1d_multi_in(X[b], layer.weight[o].detach()) + layer.bias[o].item()
+            torch.testing.assert_close(Y[b, o], expected, atol=ATOL, rtol=0)
+
+
+def test_book_corr1d_examples():
+    X = torch.arange(7.0)
+    torch.testing.assert_close(
+        corr1d(X, torch.tensor([1.0, 2.0])), torch.tensor([2.0, 5.0, 8.0, 11.0, 14.0, 17.0])
+    )
+    X3 = torch.stack([torch.arange(7.0), torch.arange(1.0, 8.0), torch.arange(2.0, 9.0)])
+    K3 = torch.tensor([[1.0, 2.0], [3.0, 4.0], [-1.0, -3.0]])
+    torch.testing.assert_close(
+        corr1d_multi_in(X3, K3), torch.tensor([2.0, 8.0, 14.0, 20.0, 26.0, 32.0])
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 6), min_size=1, max_size=3),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_max_over_time_pool_matches_torch(shape, seed):
+    X = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+    Y = max_over_time_pool(X)
+    assert Y.shape == X.shape[:-1]
+    torch.testing.assert_close(Y, X.amax(dim=-1))
+    if X.dim() in (2, 3):  # AdaptiveMaxPool1d 接受 (C, L) 与 (N, C, L)
+        torch.testing.assert_close(Y, nn.AdaptiveMaxPool1d(1)(X).squeeze(-1))
+        torch.testing.assert_close(Y, F.max_pool1d(X, X.shape[-1]).squeeze(-1))
+
+
+def test_max_over_time_pool_gradient_goes_to_the_maximum():
+    X = torch.tensor([[1.0, 3.0, 2.0]], requires_grad=True)
+    max_over_time_pool(X).sum().backward()
+    assert X.grad.tolist() == [[0.0, 1.0, 0.0]]
+
+
+def test_corr1d_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="一维"):
+        corr1d(torch.ones(2, 3), torch.ones(2))
+    with pytest.raises(ValueError, match="宽度"):
+        corr1d(torch.ones(2), torch.ones(3))
+    with pytest.raises(ValueError, match="通道数相同"):
+        corr1d_multi_in(torch.ones(2, 5), torch.ones(3, 2))
+    with pytest.raises(ValueError, match="时间步"):
+        max_over_time_pool(torch.ones(2, 0))

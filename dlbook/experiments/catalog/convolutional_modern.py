@@ -61,15 +61,17 @@ QUICK_NIN = dict(
     max_update=4,
     final_lr=0.0002,
 )
+# GoogLeNet 的快速档用批量 64：缩小后的网络层多而窄，一个线程上批量 64 每秒训练的图像比批量 32 多约六成，
+# 多训练一轮（5 轮）仍比批量 32 训练 4 轮快。批量 128（学习率 0.2）或学习率 0.15 时它学不会。
 QUICK_GOOGLENET = dict(
     resize=None,
     ratio=8,
     lr=0.1,
-    batch_size=32,
-    num_epochs=4,
+    batch_size=64,
+    num_epochs=5,
     init="kaiming",
     scheduler="cosine",
-    max_update=3,
+    max_update=4,
     final_lr=0.001,
 )
 QUICK_RESNET = dict(resize=None, ratio=4, lr=0.05, batch_size=32, num_epochs=1)

@@ -25,7 +25,7 @@ register(
             init="xavier",
         ),
         # 构建时的档位：全部训练与测试图像，批量与轮数都减半，更新次数与书中几乎相同，
-        # 仍能看到 sigmoid 的平台期与书中的精度；10 轮的完整档记录在案（附录与本页的表格）
+        # 仍能看到 sigmoid 的平台期与书中的精度；10 轮的完整档记录在案（实验结果页与本页的表格）
         quick=dict(batch_size=128, num_epochs=5),
         reference=dict(loss=0.469, train_acc=0.823, test_acc=0.779),
         run=fashion_mnist_classifier,
