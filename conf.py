@@ -188,15 +188,15 @@ _SCALED_CNN = (
 )
 dlbook_time_budgets: dict[str, tuple[float, str]] = {
     "auto_examples/chapter_convolutional-modern/plot_alexnet": (90, _SCALED_CNN),
-    "auto_examples/chapter_convolutional-modern/plot_googlenet": (120, _SCALED_CNN),
+    "auto_examples/chapter_convolutional-modern/plot_googlenet": (150, _SCALED_CNN),
     "auto_examples/chapter_convolutional-modern/plot_nin": (90, _SCALED_CNN),
     "auto_examples/chapter_convolutional-modern/plot_vgg": (90, _SCALED_CNN),
     "docs/chapter_attention-mechanisms/bahdanau-attention": (
-        90,
+        120,
         "注意力模型在英译中句子上训练与第 8 章的 seq2seq 同样多的更新，另在反转任务上训练 6 个小模型（3 个种子）",
     ),
     "docs/chapter_attention-mechanisms/transformer": (
-        90,
+        120,
         "Transformer 在英译中句子上训练（轮数同第 8 章的 seq2seq）：一个线程约 40 秒，"
         "机器忙时可达 70 秒",
     ),
@@ -208,6 +208,20 @@ dlbook_time_budgets: dict[str, tuple[float, str]] = {
         180,
         "缩小的 ResNet-18 训练两次（单进程、torchrun 两个进程），另用 torchrun 训练一次多层感知机；"
         "每次 torchrun 都要启动两个进程、各自导入 PyTorch",
+    ),
+    "docs/chapter_computer-vision/fcn": (
+        90,
+        "预训练的与从零训练的两个全卷积网络各训练一次：一个线程约 30–35 秒，机器忙时可达 60 秒",
+    ),
+    "docs/chapter_computer-vision/fine-tuning": (
+        90,
+        "MobileNetV2 的三种做法（全部微调、冻结主体、从零训练）各在两个种子上训练：一个线程约 35–40 秒，"
+        "机器忙时可达 65 秒",
+    ),
+    "docs/chapter_computer-vision/kaggle-cifar10": (
+        90,
+        "把图像写成 PNG 文件与标签表格、读回、训练并写出提交文件的完整流程：一个线程约 30 秒，"
+        "机器忙时可达 55 秒",
     ),
     "docs/chapter_computer-vision/ssd": (
         120,
