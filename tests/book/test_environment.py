@@ -47,6 +47,7 @@ def test_the_extension_modules_import_neither_torch_nor_sphinx():
     code = (
         "import sys, types\n"
         f"pkg = types.ModuleType('dlbook'); pkg.__path__ = [{str(ROOT / 'dlbook')!r}]\n"
+        "pkg.__version__ = '0+test'  # 真正的 dlbook/__init__.py 从包元数据读版本，不导入 torch\n"
         "sys.modules['dlbook'] = pkg\n"
         "import dlbook.book, dlbook.book.environment, dlbook.book.toc, dlbook.book.execution\n"
         "import dlbook.book.report, dlbook.book.footer\n"
