@@ -4,12 +4,9 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
-import http.server
 import io
 import tarfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -180,27 +177,6 @@ def test_copy_from_directory(isolated, monkeypatch):
     assert tc.locate_corpus("alice") is not None
     with pytest.raises(ValueError, match="只能给出一个"):
         tc.fetch_corpus("alice", copy_from=source, from_sdist=source / "x.tar.gz")
-
-
-@pytest.fixture
-def http_dir(tmp_path):
-    """本机回环地址上的一个静态文件服务器，返回（目录，网址）。"""
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - 覆盖基类的方法
-        pass
 
 
 def test_time_machine_download_from_local_server(isolated, monkeypatch, http_dir, capsys):

@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 
 import numpy as np
@@ -61,27 +59,12 @@ def dog_zip() -> bytes:
 
 
 @pytest.fixture
-def server(monkeypatch, tmp_path):
+def server(monkeypatch, tmp_path, http_dir):
     """在 127.0.0.1 的随机端口上提供 ``tmp_path/www``；缓存放进 ``tmp_path/cache``，允许下载。"""
     monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("DLBOOK_OFFLINE", raising=False)
     monkeypatch.setattr(kd, "DOG_TINY_MIRRORS", ())
-    www = tmp_path / "www"
-    www.mkdir()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(www), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield www, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    return http_dir
 
 
 def test_download_reorganise_and_read(server, monkeypatch):

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import bz2
 import hashlib
-import http.server
 import io
 import tarfile
-import threading
 
 import pytest
 import torch
@@ -178,26 +176,11 @@ def tiny_imdb() -> bytes:
 
 
 @pytest.fixture
-def server(isolated, monkeypatch):
+def server(isolated, monkeypatch, http_dir):
     """在 127.0.0.1 的随机端口上提供 ``isolated/www`` 目录；允许下载，但不用真实的地址。"""
-    www = isolated / "www"
-    www.mkdir()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(www), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
     monkeypatch.delenv("DLBOOK_OFFLINE")
     monkeypatch.setattr(st, "IMDB_MIRRORS", ())
-    yield www, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    return http_dir
 
 
 def test_imdb_download_and_read(server, monkeypatch):

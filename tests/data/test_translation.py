@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 
 import numpy as np
@@ -145,24 +143,9 @@ def tatoeba_zip() -> bytes:
 
 
 @pytest.fixture
-def server(isolated):
+def server(isolated, http_dir):
     """在 127.0.0.1 的随机端口上提供 ``isolated/www`` 目录；测试结束时关闭。"""
-    www = isolated / "www"
-    www.mkdir()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(www), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield www, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    return http_dir
 
 
 def test_tatoeba_download_from_local_server(server, monkeypatch):
