@@ -875,6 +875,31 @@ def _classification_optimizer(
     raise ValueError(f"未知的 optimizer 设置 {name!r}")
 
 
+def _train_one_seed(
+    net: nn.Module,
+    train_iter: Any,
+    settings: dict[str, Any],
+    ctx: RunContext,
+    seed: int,
+    groups: list[dict[str, Any]],
+) -> History:
+    """:func:`_seeded_classification` 的一个种子：按 ``settings`` 的轮数与优化器（:func:`_classification_optimizer`，
+    参数组 ``groups``）训练 ``net``；训练中不评估，留出集的精度在训练结束时求一次。"""
+    from dlbook.train.trainer import train_classifier
+
+    return train_classifier(
+        net,
+        train_iter,
+        None,
+        settings["num_epochs"],
+        optimizer=_classification_optimizer(settings, groups),
+        device=ctx.device,
+        seed=seed,
+        plot=False,
+        verbose=ctx.verbose,
+    )
+
+
 def augmentation_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
     """图像增广一节的 ``run`` 函数：在 Fashion-MNIST 的前 ``num_train`` 张训练图像上训练分类模型，
     有 ``augment`` 时训练批次逐张增广，训练完在 ``num_test`` 张测试图像（默认全部）上求精度。
@@ -951,7 +976,6 @@ def fine_tuning_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         imagenet_input,
         transform_batches,
     )
-    from dlbook.train.trainer import train_classifier
 
     augment = settings["augment"]
     if augment not in (None, "crop-flip"):
@@ -980,17 +1004,7 @@ def fine_tuning_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
         groups = [{"params": head, "lr": settings["lr"] * settings["head_lr_scale"]}]
         if not net.body_frozen:
             groups.insert(0, {"params": list(net.features.parameters())})
-        history = train_classifier(
-            net,
-            train_iter,
-            None,  # 只在训练结束时评估一次
-            settings["num_epochs"],
-            optimizer=_classification_optimizer(settings, groups),
-            device=ctx.device,
-            seed=seed,
-            plot=False,
-            verbose=ctx.verbose,
-        )
+        history = _train_one_seed(net, train_iter, settings, ctx, seed, groups)
         return net, test_iter, history
 
     return _seeded_classification(settings, ctx, train_once)
@@ -1322,7 +1336,6 @@ def bert_finetuning_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
 
     from dlbook.data.bert import bert_batches, minilm_tokenizer
     from dlbook.data.nli import LABELS, read_nli
-    from dlbook.train.trainer import train_classifier
 
     train = read_nli(settings["dataset"], "train")[: settings["num_train"]]
     test = read_nli(settings["dataset"], "test")[: settings["num_test"]]
@@ -1344,17 +1357,7 @@ def bert_finetuning_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
             {"params": body},
             {"params": head, "lr": settings["lr"] * settings["head_lr_scale"]},
         ]
-        history = train_classifier(
-            net,
-            train_iter,
-            None,  # 只在训练结束时评估一次
-            settings["num_epochs"],
-            optimizer=_classification_optimizer(settings, groups),
-            device=ctx.device,
-            seed=seed,
-            plot=False,
-            verbose=ctx.verbose,
-        )
+        history = _train_one_seed(net, train_iter, settings, ctx, seed, groups)
         return net, test_iter, history
 
     out = _seeded_classification(settings, ctx, train_once)
@@ -1386,7 +1389,6 @@ def nli_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
 
     from dlbook.data.loader import TensorBatches
     from dlbook.data.nli import PAD, load_nli
-    from dlbook.train.trainer import train_classifier
 
     inputs = settings["inputs"]
     if inputs not in ("pair", "hypothesis"):
@@ -1424,17 +1426,7 @@ def nli_run(settings: dict[str, Any], ctx: RunContext) -> RunOutput:
             .to(ctx.device)
         )
         params = [p for p in net.parameters() if p.requires_grad]
-        history = train_classifier(
-            net,
-            train_iter,
-            None,  # 只在训练结束时评估一次
-            settings["num_epochs"],
-            optimizer=_classification_optimizer(settings, [{"params": params}]),
-            device=ctx.device,
-            seed=seed,
-            plot=False,
-            verbose=ctx.verbose,
-        )
+        history = _train_one_seed(net, train_iter, settings, ctx, seed, [{"params": params}])
         return net, test_iter, history
 
     out = _seeded_classification(settings, ctx, train_once)
@@ -1469,7 +1461,6 @@ def sentiment_classifier_run(settings: dict[str, Any], ctx: RunContext) -> RunOu
 
     from dlbook.data.loader import TensorBatches
     from dlbook.data.sentiment import load_sentiment_data
-    from dlbook.train.trainer import train_classifier
 
     data = load_sentiment_data(
         settings["dataset"],
@@ -1498,17 +1489,7 @@ def sentiment_classifier_run(settings: dict[str, Any], ctx: RunContext) -> RunOu
         net = settings["model"].build(init_generator(seed), vocab_size=len(vocab), **kwargs)
         net = net.to(ctx.device)
         params = [p for p in net.parameters() if p.requires_grad]
-        history = train_classifier(
-            net,
-            train_iter,
-            None,  # 只在训练结束时评估一次
-            settings["num_epochs"],
-            optimizer=_classification_optimizer(settings, [{"params": params}]),
-            device=ctx.device,
-            seed=seed,
-            plot=False,
-            verbose=ctx.verbose,
-        )
+        history = _train_one_seed(net, train_iter, settings, ctx, seed, [{"params": params}])
         return net, data.test_iter, history
 
     out = _seeded_classification(settings, ctx, train_once)
